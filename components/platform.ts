@@ -1,0 +1,48 @@
+/**
+ * The whole stack from a validated configuration: the namespace, generated secrets and every app
+ * service, on the kubeconfig context the stack names. Returns the stack outputs.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import { imageReference, type PlatformConfig } from "../config";
+import { StackNamespace } from "./namespace";
+import { AppSecrets } from "./secrets";
+import { AppService } from "./service";
+import { colourPlan } from "./service/render";
+
+export function buildPlatform(config: PlatformConfig) {
+  const provider = config.kubeContext ? new k8s.Provider("kubernetes", { context: config.kubeContext }) : undefined;
+  const base: pulumi.ComponentResourceOptions = provider ? { providers: [provider] } : {};
+
+  const namespace = new StackNamespace("stack", { config }, base);
+  const dependsOn: pulumi.Resource[] = [namespace];
+  if (Object.keys(config.secrets.generated).length > 0) {
+    dependsOn.push(new AppSecrets("app-secrets", { namespace: config.namespace, secrets: config.secrets }, { ...base, dependsOn }));
+  }
+  const context = {
+    namespace: config.namespace,
+    environment: config.environment,
+    restartedAt: config.restartedAt,
+    secrets: config.secrets,
+    services: config.services,
+  };
+  for (const [name, service] of Object.entries(config.services)) {
+    new AppService(name, { context, service }, { ...base, dependsOn });
+  }
+
+  return {
+    environment: config.environment,
+    namespace: config.namespace,
+    /** Per service: the active colour, the image each Deployment runs, and the in-cluster address. */
+    services: Object.fromEntries(
+      Object.entries(config.services).map(([name, svc]) => [
+        name,
+        {
+          activeColor: svc.blueGreen?.activeColor ?? null,
+          images: Object.fromEntries(colourPlan(name, svc).map((e) => [e.color ?? "default", imageReference(e.image)])),
+          address: svc.port === undefined ? null : `${name}.${config.namespace}.svc.cluster.local:${svc.port}`,
+        },
+      ]),
+    ),
+  };
+}

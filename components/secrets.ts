@@ -1,0 +1,50 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PlatformConfig } from "../config";
+import { PART_OF } from "./labels";
+import { APP_SECRETS } from "./service/render";
+
+export interface AppSecretsArgs {
+  namespace: string;
+  secrets: PlatformConfig["secrets"];
+}
+
+/**
+ * Generated application secrets (SEC-1): one random value per configured name, all in the
+ * `app-secrets` Secret that services reference by secretKeyRef. Raising `secrets.rotation` (all)
+ * or `secrets.generated.<name>.rotation` (one) replaces the value; services that use it restart.
+ */
+export class AppSecrets extends pulumi.ComponentResource {
+  readonly secretName = APP_SECRETS;
+
+  constructor(name: string, args: AppSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-platform:app:AppSecrets", name, {}, opts);
+    const values: Record<string, pulumi.Output<string>> = {};
+    for (const [key, settings] of Object.entries(args.secrets.generated)) {
+      values[key] = new random.RandomPassword(
+        `${name}-${key}`,
+        {
+          length: settings.length,
+          special: false,
+          keepers: { rotation: `${args.secrets.rotation}.${settings.rotation}` },
+        },
+        { parent: this },
+      ).result;
+    }
+    new k8s.core.v1.Secret(
+      `${name}-secret`,
+      {
+        metadata: {
+          name: APP_SECRETS,
+          namespace: args.namespace,
+          labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+        },
+        type: "Opaque",
+        stringData: values,
+      },
+      { parent: this, additionalSecretOutputs: ["data", "stringData"] },
+    );
+    this.registerOutputs({ secretName: this.secretName });
+  }
+}

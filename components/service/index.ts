@@ -1,0 +1,56 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceConfig } from "../../config";
+import { renderService, type StackContext } from "./render";
+
+export interface AppServiceArgs {
+  context: StackContext;
+  service: ServiceConfig;
+}
+
+/**
+ * One app service. Blue-green services get a Deployment per colour; the Service `<svc>` selects the
+ * active colour and depends on its Deployment, so traffic moves only after the provider has seen
+ * that colour's rollout complete (REL-3). Migration Jobs run before the Deployment that uses their
+ * image (REL-5).
+ */
+export class AppService extends pulumi.ComponentResource {
+  constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-platform:app:AppService", name, {}, opts);
+    const m = renderService(args.context, name, args.service);
+    const child = { parent: this };
+
+    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
+    const jobs = new Map(
+      m.migrations.map((job) => {
+        const jobName = String((job.metadata as { name: string }).name);
+        // The name carries the image and command: a Job never re-runs for the same release, and
+        // later edits to its (immutable) template are not applied to a finished migration.
+        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: [account], ignoreChanges: ["spec"] });
+        return [jobName, resource] as const;
+      }),
+    );
+
+    const deployments = m.workloads.map((w) => {
+      const key = w.color ? `${name}-${w.color}` : name;
+      const migration = w.migration ? jobs.get(w.migration) : undefined;
+      const deployment = new k8s.apps.v1.Deployment(key, w.deployment, {
+        ...child,
+        dependsOn: migration ? [account, migration] : [account],
+      });
+      if (w.autoscaler) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${key}-hpa`, w.autoscaler, { ...child, dependsOn: [deployment] });
+      new k8s.policy.v1.PodDisruptionBudget(`${key}-pdb`, w.disruptionBudget, child);
+      return { workload: w, deployment };
+    });
+
+    const active = deployments.find((d) => d.workload.active)!;
+    const standby = deployments.find((d) => !d.workload.active);
+    m.services.forEach((service, i) => {
+      const target = i === 0 ? active : standby!;
+      new k8s.core.v1.Service(i === 0 ? `${name}-service` : `${name}-preview`, service, { ...child, dependsOn: [target.deployment] });
+    });
+    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+
+    this.registerOutputs({});
+  }
+}

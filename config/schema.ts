@@ -1,0 +1,323 @@
+/**
+ * The one typed model of a stack's configuration: every key under the `mcp-platform:` namespace.
+ * Descriptions here are the documentation (docs/config-reference.md is generated from them);
+ * defaults are the runbooks' numbers (ids from RUNBOOK-REQUIREMENTS.md in brackets).
+ */
+import { z } from "zod";
+import { DIGEST_PATTERN, MOVING_TAGS } from "./image";
+import { QUANTITY_PATTERN } from "./quantity";
+
+const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Longest service name: leaves room for "-preview", "-green" and "-migrate-<hash>" within 63 characters. */
+export const MAX_SERVICE_NAME = 40;
+
+const serviceName = z
+  .string()
+  .max(MAX_SERVICE_NAME)
+  .regex(DNS_LABEL, "a lowercase DNS label (a-z, 0-9, '-'; starting with a letter)");
+
+const secretName = z
+  .string()
+  .max(63)
+  .regex(DNS_LABEL, "a lowercase DNS label (a-z, 0-9, '-'; starting with a letter)");
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+
+const cpu = z.string().regex(QUANTITY_PATTERN, 'a CPU quantity such as "500m" or "2"');
+const memory = z.string().regex(QUANTITY_PATTERN, 'a memory quantity such as "256Mi" or "1Gi"');
+const port = z.int().min(1).max(65535);
+const command = z.array(z.string().min(1)).min(1);
+
+/** Empty text in a primitive key means "not set": Pulumi.yaml declares such keys with default "". */
+const optionalText = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+export const ImageSchema = z
+  .strictObject({
+    repository: z
+      .string()
+      .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, "an image repository such as ghcr.io/acme/orderdesk (no tag, no digest)")
+      .describe("Image repository, registry host included, without tag or digest."),
+    tag: z
+      .string()
+      .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "a Docker tag")
+      .optional()
+      .describe("Image tag. Moving tags (latest, stable, main, ...) are rejected."),
+    digest: z
+      .string()
+      .regex(DIGEST_PATTERN, "sha256:<64 lowercase hex digits>")
+      .optional()
+      .describe("Image digest (sha256:...). Required in stacks whose imagePinning is digest."),
+  })
+  .superRefine((image, ctx) => {
+    if (!image.tag && !image.digest) {
+      ctx.addIssue({ code: "custom", message: "an image needs a tag or a digest (or both)" });
+    }
+    if (image.tag && MOVING_TAGS.has(image.tag)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["tag"],
+        message: `tag "${image.tag}" moves with every push; pin a release tag or a digest`,
+      });
+    }
+  })
+  .describe("A container image: repository plus tag and/or digest.");
+
+const EnvValueSchema = z.union([
+  z.union([z.string(), z.number(), z.boolean()]).transform(String),
+  z.strictObject({
+    secret: secretName.describe("Name of a generated secret (a key of secrets.generated)."),
+  }),
+  z.strictObject({
+    secretKeyRef: z.strictObject({
+      name: secretName.describe("An existing Kubernetes Secret in the stack's namespace."),
+      key: z.string().min(1).describe("Key within that Secret."),
+    }),
+  }),
+]);
+
+const ResourceAmountsSchema = (defaults: { cpu: string; memory: string }) =>
+  z.strictObject({
+    cpu: cpu.default(defaults.cpu),
+    memory: memory.default(defaults.memory),
+  });
+
+export const DEFAULT_LIMITS = { cpu: "2", memory: "1Gi" } as const; // CAP-3
+export const DEFAULT_REQUESTS = { cpu: "250m", memory: "256Mi" } as const;
+
+const ResourcesSchema = z
+  .strictObject({
+    requests: ResourceAmountsSchema(DEFAULT_REQUESTS)
+      .prefault({})
+      .describe("CPU and memory the scheduler reserves for each pod."),
+    limits: ResourceAmountsSchema(DEFAULT_LIMITS)
+      .prefault({})
+      .describe("CPU and memory ceiling of each container (CAP-3: 2 CPU / 1 GiB)."),
+  })
+  .describe("Container resources.");
+
+const AutoscalingSchema = z
+  .strictObject({
+    minReplicas: z.int().min(1).describe("Fewest pods the autoscaler keeps."),
+    maxReplicas: z.int().min(1).describe("Most pods the autoscaler may run."),
+    cpuUtilization: z.int().min(1).max(100).default(70).describe("Scale out above this average CPU %, of requests (CAP-2)."),
+    memoryUtilization: z
+      .int()
+      .min(1)
+      .max(100)
+      .default(80)
+      .describe("Scale out above this average memory %, of requests (CAP-2)."),
+    scaleUpPods: z.int().min(1).default(2).describe("Pods added per scale-out step (CAP-2: +2)."),
+    scaleUpPeriodSeconds: z.int().min(15).default(60).describe("At most one scale-out step per this many seconds."),
+    scaleDownStabilizationSeconds: z
+      .int()
+      .min(0)
+      .default(600)
+      .describe("Cool-down before scaling in (CAP-2: 10 min)."),
+  })
+  .describe("HorizontalPodAutoscaler. Omit for a fixed replica count.");
+
+const ProbesSchema = z
+  .strictObject({
+    readinessPath: z.string().startsWith("/").default("/health/ready").describe("HTTP readiness path (MON-1)."),
+    livenessPath: z.string().startsWith("/").default("/health").describe("HTTP liveness path (MON-1)."),
+    readinessCommand: command.optional().describe("Exec readiness probe; required for a service without a port."),
+    livenessCommand: command.optional().describe("Exec liveness probe; required for a service without a port."),
+    periodSeconds: z.int().min(1).default(10).describe("Seconds between readiness and liveness checks."),
+    timeoutSeconds: z.int().min(1).default(3).describe("Seconds before a check counts as failed."),
+    failureThreshold: z.int().min(1).default(3).describe("Failed checks in a row before unready / restart."),
+    startupFailureThreshold: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe("Startup probe: checks (every 5 s) allowed before the container counts as failed to start."),
+  })
+  .describe("Health checks. HTTP services default to /health/ready and /health.");
+
+const MetricsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Expose the pod to Prometheus scraping (MON-16)."),
+    path: z.string().startsWith("/").default("/metrics").describe("Metrics path."),
+    port: port.optional().describe("Metrics port; defaults to the service port."),
+  })
+  .describe("Prometheus metrics endpoint.");
+
+const COLORS = ["blue", "green"] as const;
+export type Color = (typeof COLORS)[number];
+
+const BlueGreenSchema = z
+  .strictObject({
+    activeColor: z.enum(COLORS).describe("The colour the service's Service sends traffic to (REL-3)."),
+    blue: z.strictObject({ image: ImageSchema }).describe("The blue Deployment's image."),
+    green: z.strictObject({ image: ImageSchema }).describe("The green Deployment's image."),
+    standbyScale: z
+      .enum(["idle", "full"])
+      .default("idle")
+      .describe(
+        "idle: the standby colour runs standbyReplicas pods; full: it runs like the active colour (while a new release is smoke-tested, and for the rollback window after a cutover).",
+      ),
+    standbyReplicas: z.int().min(0).default(0).describe("Pods of the standby colour while it is idle."),
+  })
+  .describe("Blue-green releases: two Deployments, the Service selects the active colour, <svc>-preview the other.");
+
+const MigrationsSchema = z
+  .strictObject({
+    command: command.describe("Migration command, run once per release image before it takes traffic (REL-5)."),
+    args: z.array(z.string()).optional().describe("Arguments to the migration command."),
+    backoffLimit: z.int().min(0).max(6).default(0).describe("Retries of a failed migration."),
+    activeDeadlineSeconds: z.int().min(30).default(900).describe("A migration running longer is stopped and fails."),
+  })
+  .describe("Database migrations as a Job per release.");
+
+export const ServiceSchema = z
+  .strictObject({
+    image: ImageSchema.optional().describe("The image. Required unless blueGreen names one per colour."),
+    command: command.optional().describe("Overrides the image's entrypoint."),
+    args: z.array(z.string()).optional().describe("Overrides the image's arguments."),
+    port: port.optional().describe("Port the container serves HTTP on. Omit for a worker (queue consumer)."),
+    replicas: z.int().min(0).default(1).describe("Pods when not autoscaled (CAP-1)."),
+    env: z.record(envName, EnvValueSchema).default({}).describe("Environment: plain values or secret references."),
+    resources: ResourcesSchema.prefault({}),
+    autoscaling: AutoscalingSchema.optional(),
+    maxSurge: z
+      .union([z.int().min(1), z.string().regex(/^\d+%$/, 'a percentage such as "25%"')])
+      .default("25%")
+      .describe("Extra pods during a rolling update. maxUnavailable is always 0 (REL-2)."),
+    disruptionMaxUnavailable: z.int().min(1).default(1).describe("PodDisruptionBudget: pods a voluntary disruption may take."),
+    topologySpread: z
+      .enum(["preferred", "required"])
+      .default("preferred")
+      .describe("Spread pods across nodes and zones: preferred (ScheduleAnyway) or required across nodes (DoNotSchedule)."),
+    probes: ProbesSchema.prefault({}),
+    metrics: MetricsSchema.prefault({}),
+    runAsUser: z.int().min(1).default(10001).describe("Non-root user (and group) the containers run as."),
+    terminationGracePeriodSeconds: z.int().min(1).default(30).describe("Time a pod gets to finish in-flight work."),
+    preStopSleepSeconds: z
+      .int()
+      .min(0)
+      .default(5)
+      .describe("Pause before SIGTERM so endpoints are removed first (drain)."),
+    writablePaths: z
+      .array(z.string().startsWith("/"))
+      .default([])
+      .describe("Extra writable emptyDir mounts; the root filesystem is read-only and /tmp is always writable."),
+    connectsTo: z
+      .array(serviceName)
+      .default([])
+      .describe("Other services of this stack this one calls; the network allows exactly these."),
+    egress: z
+      .array(
+        z.strictObject({
+          cidr: z.cidrv4().describe("Destination network, e.g. 203.0.113.10/32."),
+          ports: z.array(port).min(1).describe("TCP ports."),
+        }),
+      )
+      .default([])
+      .describe("External destinations (identity provider, third-party APIs) the service may reach."),
+    blueGreen: BlueGreenSchema.optional(),
+    migrations: MigrationsSchema.optional(),
+    restartedAt: optionalText(z.string()).describe("Change this value (e.g. to the current time) to restart the service's pods (REL-9)."),
+  })
+  .superRefine((svc, ctx) => {
+    if (svc.image && svc.blueGreen) {
+      ctx.addIssue({ code: "custom", path: ["image"], message: "set either image or blueGreen.<colour>.image, not both" });
+    }
+    if (!svc.image && !svc.blueGreen) {
+      ctx.addIssue({ code: "custom", path: ["image"], message: "required: set image (or blueGreen with an image per colour)" });
+    }
+    if (svc.port === undefined) {
+      for (const probe of ["readinessCommand", "livenessCommand"] as const) {
+        if (!svc.probes[probe]) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["probes", probe],
+            message: "required for a service without a port (a worker): give a command that checks it is healthy",
+          });
+        }
+      }
+      if (svc.metrics.enabled && svc.metrics.port === undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["metrics", "port"],
+          message: "a service without a port needs metrics.port, or metrics.enabled: false",
+        });
+      }
+    }
+    const { readinessCommand, livenessCommand } = svc.probes;
+    if (readinessCommand && livenessCommand && readinessCommand.join(" ") === livenessCommand.join(" ")) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["probes", "livenessCommand"],
+        message: "must differ from readinessCommand: a failing dependency should stop traffic, not restart the pod",
+      });
+    }
+    if (svc.autoscaling && svc.autoscaling.minReplicas > svc.autoscaling.maxReplicas) {
+      ctx.addIssue({ code: "custom", path: ["autoscaling", "minReplicas"], message: "must not exceed autoscaling.maxReplicas" });
+    }
+  })
+  .describe("One of the app's services.");
+
+const GeneratedSecretSchema = z.strictObject({
+  length: z.int().min(16).max(256).default(32).describe("Characters in the generated value."),
+  rotation: z.int().min(0).default(0).describe("Increase to rotate this secret alone (SEC-1)."),
+});
+
+const QuotaSchema = z
+  .strictObject({
+    cpuRequests: cpu.describe("Sum of CPU requests in the namespace."),
+    memoryRequests: memory.describe("Sum of memory requests in the namespace."),
+    cpuLimits: cpu.describe("Sum of CPU limits in the namespace."),
+    memoryLimits: memory.describe("Sum of memory limits in the namespace."),
+    pods: z.int().min(1).describe("Pods in the namespace."),
+  })
+  .describe("ResourceQuota of the stack's namespace. The worst case of a release (every colour at full scale, surge, migrations) must fit.");
+
+const ContainerLimitsSchema = z
+  .strictObject({
+    defaultRequest: ResourceAmountsSchema({ cpu: "100m", memory: "128Mi" })
+      .prefault({})
+      .describe("Requests of containers that set none."),
+    default: ResourceAmountsSchema(DEFAULT_LIMITS).prefault({}).describe("Limits of containers that set none (CAP-3)."),
+    max: ResourceAmountsSchema({ cpu: "4", memory: "8Gi" }).prefault({}).describe("Largest limits any container may have."),
+  })
+  .describe("LimitRange of the stack's namespace.");
+
+export const PlatformSchema = z
+  .strictObject({
+    environment: z.enum(["staging", "production"]).describe("Which environment this stack is. Production applies the strict rules."),
+    namespace: optionalText(z.string().max(63).regex(DNS_LABEL, "a lowercase DNS label")).describe(
+      'Kubernetes namespace of the stack. Default: "mcp-<environment>".',
+    ),
+    kubeContext: optionalText(z.string()).describe("kubeconfig context to deploy to. Default: the current context."),
+    imagePinning: optionalText(z.enum(["digest", "immutable-tag", "tag"])).describe(
+      'How images must be pinned: digest, immutable-tag (release version or git SHA) or tag. Default: digest in production, tag in staging. Production accepts digest or immutable-tag only.',
+    ),
+    restartedAt: optionalText(z.string()).describe("Change this value to restart every service's pods (REL-9)."),
+    quota: QuotaSchema.optional(),
+    containerLimits: ContainerLimitsSchema.prefault({}),
+    secrets: z
+      .strictObject({
+        rotation: z.int().min(0).default(0).describe("Increase to rotate every generated secret at once (SEC-1)."),
+        generated: z
+          .record(secretName, GeneratedSecretSchema.prefault({}))
+          .default({})
+          .describe("Secrets generated with @pulumi/random and stored in the app-secrets Secret; env refers to them as { secret: <name> }."),
+      })
+      .prefault({})
+      .describe("Generated application secrets (SEC-1)."),
+    services: z
+      .record(serviceName, ServiceSchema)
+      .refine((services) => Object.keys(services).length > 0, "at least one service")
+      .describe("The app's services, by name."),
+  })
+  .describe("mcp-platform stack configuration.");
+
+export type PlatformInput = z.input<typeof PlatformSchema>;
+export type PlatformParsed = z.output<typeof PlatformSchema>;
+export type ServiceConfig = z.output<typeof ServiceSchema>;
+export type Image = z.output<typeof ImageSchema>;
+export type EnvValue = z.output<typeof EnvValueSchema>;
+export type Resources = z.output<typeof ResourcesSchema>;
+export type Quota = z.output<typeof QuotaSchema>;
+export type ContainerLimits = z.output<typeof ContainerLimitsSchema>;

@@ -1,0 +1,243 @@
+/**
+ * Validation of a whole stack's configuration: the schema, then the rules that span keys
+ * (image pinning per environment, references between services and secrets, resource ceilings,
+ * quota). Every problem becomes one line naming the key path, what was expected and what was given.
+ */
+import { z } from "zod";
+import { PlatformSchema, type Image, type PlatformParsed, type ServiceConfig } from "./schema";
+import { pinningProblem, type ImagePinning } from "./image";
+import { quantity } from "./quantity";
+import { totalDemand, type Demand } from "./capacity";
+
+export const NAMESPACE = "mcp-platform";
+
+/** The validated configuration with every default resolved. */
+export type PlatformConfig = Omit<PlatformParsed, "namespace" | "imagePinning"> & {
+  namespace: string;
+  imagePinning: ImagePinning;
+};
+
+export type Problem = { path: PropertyKey[]; message: string };
+
+export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: string[] };
+
+export class ConfigError extends Error {
+  constructor(readonly errors: string[]) {
+    super(`invalid stack configuration:\n${errors.join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Validates raw configuration (top-level keys without the namespace prefix). Pure. */
+export function parsePlatformConfig(raw: Record<string, unknown>): ParseResult {
+  const parsed = PlatformSchema.safeParse(raw);
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)) };
+  }
+  const config = resolveDefaults(parsed.data);
+  const problems = crossKeyProblems(config);
+  if (problems.length > 0) {
+    return { ok: false, errors: problems.map((p) => `${keyPath(p.path)}: ${p.message}; got ${given(raw, p.path)}`) };
+  }
+  return { ok: true, config };
+}
+
+/** Like parsePlatformConfig, but throws a ConfigError. */
+export function requirePlatformConfig(raw: Record<string, unknown>): PlatformConfig {
+  const result = parsePlatformConfig(raw);
+  if (!result.ok) throw new ConfigError(result.errors);
+  return result.config;
+}
+
+function resolveDefaults(parsed: PlatformParsed): PlatformConfig {
+  const production = parsed.environment === "production";
+  return {
+    ...parsed,
+    namespace: parsed.namespace ?? `mcp-${parsed.environment}`,
+    imagePinning: parsed.imagePinning ?? (production ? "digest" : "tag"),
+  };
+}
+
+/** Every image a service runs, with its key path. */
+export function serviceImages(svc: ServiceConfig): { path: string[]; image: Image }[] {
+  if (svc.blueGreen) {
+    return [
+      { path: ["blueGreen", "blue", "image"], image: svc.blueGreen.blue.image },
+      { path: ["blueGreen", "green", "image"], image: svc.blueGreen.green.image },
+    ];
+  }
+  return svc.image ? [{ path: ["image"], image: svc.image }] : [];
+}
+
+function crossKeyProblems(config: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  if (config.environment === "production" && config.imagePinning === "tag") {
+    problems.push({ path: ["imagePinning"], message: 'production needs "digest" or "immutable-tag"' });
+  }
+  const maxCpu = quantity(config.containerLimits.max.cpu);
+  const maxMemory = quantity(config.containerLimits.max.memory);
+  for (const [name, svc] of Object.entries(config.services)) {
+    const at = (...rest: PropertyKey[]) => ["services", name, ...rest];
+    for (const { path, image } of serviceImages(svc)) {
+      const problem = pinningProblem(image, config.imagePinning);
+      if (problem) problems.push({ path: at(...path), message: problem });
+    }
+    svc.connectsTo.forEach((target, i) => {
+      const other = config.services[target];
+      if (target === name) problems.push({ path: at("connectsTo", i), message: "a service need not list itself" });
+      else if (!other) {
+        problems.push({ path: at("connectsTo", i), message: `no service "${target}" (services: ${Object.keys(config.services).join(", ")})` });
+      } else if (other.port === undefined) {
+        problems.push({ path: at("connectsTo", i), message: `service "${target}" has no port to connect to` });
+      }
+    });
+    for (const [variable, value] of Object.entries(svc.env)) {
+      if (typeof value === "object" && "secret" in value && !config.secrets.generated[value.secret]) {
+        const known = Object.keys(config.secrets.generated);
+        problems.push({
+          path: at("env", variable, "secret"),
+          message: `no generated secret "${value.secret}": add it under mcp-platform:secrets.generated${known.length ? ` (have: ${known.join(", ")})` : ""}`,
+        });
+      }
+    }
+    const { requests, limits } = svc.resources;
+    for (const kind of ["cpu", "memory"] as const) {
+      if (quantity(requests[kind]) > quantity(limits[kind])) {
+        problems.push({ path: at("resources", "requests", kind), message: `must not exceed resources.limits.${kind} (${limits[kind]})` });
+      }
+    }
+    if (quantity(limits.cpu) > maxCpu) {
+      problems.push({ path: at("resources", "limits", "cpu"), message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });
+    }
+    if (quantity(limits.memory) > maxMemory) {
+      problems.push({
+        path: at("resources", "limits", "memory"),
+        message: `above containerLimits.max.memory (${config.containerLimits.max.memory})`,
+      });
+    }
+  }
+  if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config.services)));
+  return problems;
+}
+
+function quotaProblems(quota: NonNullable<PlatformConfig["quota"]>, demand: Demand): Problem[] {
+  const checks: [keyof Demand, number, string][] = [
+    ["pods", quota.pods, String(demand.pods)],
+    ["cpuRequests", quantity(quota.cpuRequests), `${round(demand.cpuRequests)} CPU`],
+    ["memoryRequests", quantity(quota.memoryRequests), `${round(demand.memoryRequests / 2 ** 30)}Gi`],
+    ["cpuLimits", quantity(quota.cpuLimits), `${round(demand.cpuLimits)} CPU`],
+    ["memoryLimits", quantity(quota.memoryLimits), `${round(demand.memoryLimits / 2 ** 30)}Gi`],
+  ];
+  return checks
+    .filter(([key, allowed]) => demand[key] > allowed + 1e-9)
+    .map(([key, , needed]) => ({
+      path: ["quota", key],
+      message: `too small for a release: the services may need ${needed} (every colour at full scale, at max replicas, plus surge and migrations); raise it or lower replicas`,
+    }));
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** `mcp-platform:services.api.resources.limits.cpu`, `...egress[0].cidr`. */
+export function keyPath(path: readonly PropertyKey[]): string {
+  const [top, ...rest] = path;
+  const tail = rest
+    .map((part) =>
+      typeof part === "number" ? `[${part}]` : /^[A-Za-z_][\w-]*$/.test(String(part)) ? `.${String(part)}` : `[${JSON.stringify(String(part))}]`,
+    )
+    .join("");
+  return `${NAMESPACE}:${top === undefined ? "" : String(top)}${tail}`;
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
+}
+
+function given(raw: unknown, path: readonly PropertyKey[]): string {
+  const value = valueAt(raw, path);
+  if (value === undefined) return "nothing (the key is not set)";
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string[] {
+  const line = (path: readonly PropertyKey[], expected: string) => `${keyPath(path)}: ${expected}; got ${given(raw, path)}`;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return issue.keys.map((key) => {
+        const known = knownKeys(issue.path);
+        const hint = closest(key, known);
+        return `${keyPath([...issue.path, key])}: unknown key${hint ? `; did you mean "${hint}"?` : ""} (known here: ${known.join(", ")})`;
+      });
+    case "invalid_type":
+      return [line(issue.path, `expected ${issue.expected === "int" ? "a whole number" : `a value of type ${issue.expected}`}`)];
+    case "invalid_value":
+      return [line(issue.path, `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`)];
+    case "too_small":
+      return [line(issue.path, `expected ${issue.origin === "array" ? `at least ${issue.minimum} item(s)` : issue.origin === "string" ? `at least ${issue.minimum} character(s)` : `a value >= ${issue.minimum}`}`)];
+    case "too_big":
+      return [line(issue.path, `expected ${issue.origin === "string" ? `at most ${issue.maximum} characters` : issue.origin === "array" ? `at most ${issue.maximum} item(s)` : `a value <= ${issue.maximum}`}`)];
+    case "invalid_format":
+      return [line(issue.path, `expected ${issue.message.startsWith("Invalid") ? issue.format : issue.message}`)];
+    case "invalid_key":
+      return [`${keyPath(issue.path)}: expected the name to be ${issue.issues.map((i) => i.message).join("; ")}; got ${JSON.stringify(issue.path[issue.path.length - 1])}`];
+    case "invalid_union":
+      return [line(issue.path, `expected ${issue.message}`)];
+    default:
+      return [line(issue.path, issue.message)];
+  }
+}
+
+/** Keys the schema allows at a path (for "did you mean"). */
+function knownKeys(path: readonly PropertyKey[]): string[] {
+  let schema: z.core.$ZodType = PlatformSchema;
+  for (const part of path) {
+    const inner = unwrap(schema);
+    if (inner instanceof z.ZodObject) schema = inner.shape[String(part)];
+    else if (inner instanceof z.ZodRecord) schema = inner.valueType as z.core.$ZodType;
+    else if (inner instanceof z.ZodArray) schema = inner.element as z.core.$ZodType;
+    else return [];
+    if (!schema) return [];
+  }
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape) : [];
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let current = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPrefault) {
+      current = current.unwrap() as z.core.$ZodType;
+    } else if (current instanceof z.ZodPipe) {
+      current = current.out as z.core.$ZodType;
+    } else return current;
+  }
+}
+
+/** The known key nearest to a typo, if it is near enough to be a likely meaning. */
+export function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

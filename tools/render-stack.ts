@@ -1,0 +1,133 @@
+/**
+ * Runs the real program under Pulumi's mock runtime with a stack's configuration and captures
+ * every resource registration: type, name, parent, inputs (secrets redacted) and resource options.
+ * The result is the offline plan that `npm run plan` prints and other tools read.
+ */
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { loadStackConfig, SECRET_PLACEHOLDER } from "./stack-config";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  custom: boolean;
+  parent: string | null;
+  inputs: Record<string, unknown>;
+  options: {
+    protect: boolean;
+    dependsOn: string[];
+    ignoreChanges: string[];
+    deleteBeforeReplace: boolean;
+    replaceOnChanges: string[];
+    retainOnDelete: boolean;
+    additionalSecretOutputs: string[];
+    provider: string | null;
+  };
+}
+
+export interface Plan {
+  project: string;
+  stack: string;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+}
+
+export interface RenderOptions {
+  projectDir: string;
+  stack: string;
+  configFile?: string;
+}
+
+// Signatures of Pulumi's wire format for special values.
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
+
+type Program = () => unknown;
+
+/** Resolves once every registration the program started has been answered. */
+const waitForRPCs: () => Promise<void> = require("@pulumi/pulumi/runtime/settings").waitForRPCs;
+
+/** Mock provider behaviour: resources echo their inputs; generated passwords get a fixed stand-in. */
+const mocks: pulumi.runtime.Mocks = {
+  newResource: (args) => {
+    const state = { ...args.inputs };
+    if (args.type === "random:index/randomPassword:RandomPassword") state.result = `mock-${args.name}`;
+    return { id: `${args.name}-id`, state };
+  },
+  call: (args) => args.inputs,
+};
+
+export async function renderStack(options: RenderOptions, program?: Program): Promise<Plan> {
+  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
+  pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
+  await pulumi.runtime.setMocks(mocks, stackConfig.project, options.stack, false);
+
+  const resources: PlannedResource[] = [];
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: (req: RegisterRequest, callback: (err: unknown, res?: { getUrn(): string }) => void) => void;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) =>
+    register(req, (err, res) => {
+      if (!err && res) resources.push(capture(req, res.getUrn()));
+      callback(err, res);
+    });
+
+  const main = program ?? (require(path.join(options.projectDir, "index.ts")) as Program);
+  const outputs = (await pulumi.runtime.runInPulumiStack(async () => main())) ?? {};
+  await waitForRPCs();
+  return { project: stackConfig.project, stack: options.stack, resources, outputs: redact(outputs) as Record<string, unknown> };
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getObject(): Struct | undefined;
+  getProtect(): boolean | undefined;
+  getDependenciesList(): string[];
+  getIgnorechangesList(): string[];
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getRetainondelete(): boolean | undefined;
+  getAdditionalsecretoutputsList(): string[];
+  getProvider(): string;
+}
+
+function capture(req: RegisterRequest, urn: string): PlannedResource {
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent() || null,
+    inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    options: {
+      protect: req.getProtect() ?? false,
+      dependsOn: [...req.getDependenciesList()].sort(),
+      ignoreChanges: req.getIgnorechangesList(),
+      deleteBeforeReplace: req.getDeletebeforereplace(),
+      replaceOnChanges: req.getReplaceonchangesList(),
+      retainOnDelete: req.getRetainondelete() ?? false,
+      additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+      provider: req.getProvider() || null,
+    },
+  };
+}
+
+/** Replaces every secret with "[secret]" and resource references with their URN. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (pulumi.Output.isInstance(value)) return "[output]";
+  if (value && typeof value === "object") {
+    const record = value as Record<string, unknown>;
+    if (record[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    if (record[SIG_KEY] === RESOURCE_SIG) return record.urn;
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(v)]));
+  }
+  return value;
+}
