@@ -8,7 +8,7 @@ import { imageReference, type PlatformConfig } from "../config";
 import { StackNamespace } from "./namespace";
 import { AppSecrets } from "./secrets";
 import { AppService } from "./service";
-import { colourPlan } from "./service/render";
+import { colourPlan, stackContext } from "./service/render";
 
 export function buildPlatform(config: PlatformConfig) {
   const provider = config.kubeContext ? new k8s.Provider("kubernetes", { context: config.kubeContext }) : undefined;
@@ -19,13 +19,7 @@ export function buildPlatform(config: PlatformConfig) {
   if (Object.keys(config.secrets.generated).length > 0) {
     dependsOn.push(new AppSecrets("app-secrets", { namespace: config.namespace, secrets: config.secrets }, { ...base, dependsOn }));
   }
-  const context = {
-    namespace: config.namespace,
-    environment: config.environment,
-    restartedAt: config.restartedAt,
-    secrets: config.secrets,
-    services: config.services,
-  };
+  const context = stackContext(config);
   for (const [name, service] of Object.entries(config.services)) {
     new AppService(name, { context, service }, { ...base, dependsOn });
   }

@@ -77,8 +77,19 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
     });
 
   const main = program ?? (require(path.join(options.projectDir, "index.ts")) as Program);
-  const outputs = (await pulumi.runtime.runInPulumiStack(async () => main())) ?? {};
+  // A program that throws inside the stack would surface as an unhandled rejection: hand it back instead.
+  let failure: unknown;
+  const outputs =
+    (await pulumi.runtime.runInPulumiStack(async () => {
+      try {
+        return await main();
+      } catch (error) {
+        failure = error;
+        return {};
+      }
+    })) ?? {};
   await waitForRPCs();
+  if (failure) throw failure;
   return { project: stackConfig.project, stack: options.stack, resources, outputs: redact(outputs) as Record<string, unknown> };
 }
 

@@ -32,6 +32,11 @@ export interface StackContext {
   services: Record<string, ServiceConfig>;
 }
 
+export function stackContext(config: PlatformConfig): StackContext {
+  const { namespace, environment, restartedAt, secrets, services } = config;
+  return { namespace, environment, restartedAt, secrets, services };
+}
+
 /** One Deployment with the objects that belong to it. */
 export interface Workload {
   /** The colour, for blue-green services. */

@@ -1,0 +1,206 @@
+import { parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../config";
+import { loadStackConfig } from "../tools/stack-config";
+import { PROJECT_DIR, readStackValues, STACKS, writeStackFile, type StackValues } from "./harness";
+
+/** Validates a stack file after `change`, as the program and `npm run plan` do. */
+function validate(stack: string, change?: (values: StackValues) => void) {
+  const values = readStackValues(stack);
+  change?.(values);
+  const file = writeStackFile(values);
+  return parsePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, stack, file).config));
+}
+
+function errorsOf(stack: string, change: (values: StackValues) => void): string[] {
+  const result = validate(stack, change);
+  if (result.ok) throw new Error("expected the configuration to be rejected");
+  return result.errors;
+}
+
+function configOf(stack: string, change?: (values: StackValues) => void): PlatformConfig {
+  const result = validate(stack, change);
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return result.config;
+}
+
+const services = (v: StackValues) => v["mcp-platform:services"];
+
+describe("the stack files", () => {
+  it.each(STACKS)("%s validates", (stack) => {
+    const config = configOf(stack);
+    expect(config.environment).toBe(stack);
+    expect(config.namespace).toBe(`mcp-${stack}`);
+  });
+
+  it("fills the runbooks' defaults", () => {
+    const api = configOf("production").services.api;
+    expect(api.resources.limits).toEqual({ cpu: "2", memory: "1Gi" }); // CAP-3
+    expect(api.autoscaling).toMatchObject({ cpuUtilization: 70, memoryUtilization: 80, scaleUpPods: 2, scaleDownStabilizationSeconds: 600 }); // CAP-2
+    expect(api.probes).toMatchObject({ readinessPath: "/health/ready", livenessPath: "/health" }); // MON-1
+  });
+
+  it("resolves the environment's defaults when keys are left empty", () => {
+    const config = configOf("production", (v) => {
+      v["mcp-platform:namespace"] = "";
+      delete v["mcp-platform:imagePinning"];
+    });
+    expect(config.namespace).toBe("mcp-production");
+    expect(config.imagePinning).toBe("digest");
+    expect(configOf("staging", (v) => delete v["mcp-platform:imagePinning"]).imagePinning).toBe("tag");
+  });
+});
+
+describe("invalid configuration names the key, what was expected and what was given", () => {
+  it("rejects an unknown key and suggests the known one", () => {
+    expect(errorsOf("staging", (v) => (services(v).api.replcas = 2))).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.api\.replcas: unknown key; did you mean "replicas"\? \(known here: .*replicas/),
+    ]);
+  });
+
+  it("rejects an unknown top-level key", () => {
+    expect(errorsOf("staging", (v) => (v["mcp-platform:enviroment"] = "staging"))).toEqual([
+      expect.stringMatching(/^mcp-platform:enviroment: unknown key; did you mean "environment"\?/),
+    ]);
+  });
+
+  it("rejects a wrong type", () => {
+    expect(errorsOf("staging", (v) => (services(v).api.replicas = "three"))).toEqual([
+      'mcp-platform:services.api.replicas: expected a value of type number; got "three"',
+    ]);
+  });
+
+  it("rejects a value outside its enum", () => {
+    expect(errorsOf("staging", (v) => (v["mcp-platform:environment"] = "prod"))).toEqual([
+      'mcp-platform:environment: expected one of "staging", "production"; got "prod"',
+    ]);
+  });
+
+  it("rejects a missing required key", () => {
+    expect(errorsOf("staging", (v) => delete v["mcp-platform:environment"])).toEqual([
+      expect.stringMatching(/^mcp-platform:environment: expected one of "staging", "production"; got nothing \(the key is not set\)$/),
+    ]);
+  });
+
+  it("rejects a malformed quantity", () => {
+    expect(errorsOf("staging", (v) => ((services(v).worker.resources as { limits: { memory: string } }).limits.memory = "512MB"))).toEqual([
+      'mcp-platform:services.worker.resources.limits.memory: expected a memory quantity such as "256Mi" or "1Gi"; got "512MB"',
+    ]);
+  });
+
+  it("rejects a service name that is not a DNS label", () => {
+    expect(
+      errorsOf("staging", (v) => {
+        services(v).Web_App = services(v).worker;
+      }),
+    ).toEqual([expect.stringMatching(/^mcp-platform:services\.Web_App: expected the name to be a lowercase DNS label.*; got "Web_App"$/)]);
+  });
+
+  it("reports every problem, one line each", () => {
+    const errors = errorsOf("staging", (v) => {
+      services(v).api.port = 0;
+      services(v).worker.replicas = -1;
+    });
+    expect(errors).toEqual([
+      "mcp-platform:services.api.port: expected a value >= 1; got 0",
+      "mcp-platform:services.worker.replicas: expected a value >= 0; got -1",
+    ]);
+  });
+});
+
+describe("images", () => {
+  it("never accepts latest", () => {
+    const errors = errorsOf("staging", (v) => ((services(v).worker.image as { tag: string }).tag = "latest"));
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:services\.worker\.image\.tag: tag "latest" moves with every push/)]);
+  });
+
+  it("requires a tag or a digest", () => {
+    const errors = errorsOf("staging", (v) => (services(v).worker.image = { repository: "ghcr.io/example/mcp-server" }));
+    expect(errors).toEqual(['mcp-platform:services.worker.image: an image needs a tag or a digest (or both); got {"repository":"ghcr.io/example/mcp-server"}']);
+  });
+
+  it("requires a digest in production", () => {
+    const errors = errorsOf("production", (v) => delete (services(v).worker.image as { digest?: string }).digest);
+    expect(errors).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.worker\.image: imagePinning is "digest": add digest: sha256:<64 hex> \(tag "1\.4\.1" alone is not enough\); got /),
+    ]);
+  });
+
+  it("accepts a release tag without digest where immutable tags are allowed, but not a branch name", () => {
+    const immutable = (v: StackValues) => {
+      v["mcp-platform:imagePinning"] = "immutable-tag";
+      delete (services(v).worker.image as { digest?: string }).digest;
+    };
+    expect(configOf("production", immutable).services.worker.image?.tag).toBe("1.4.1");
+    const errors = errorsOf("production", (v) => {
+      immutable(v);
+      (services(v).worker.image as { tag: string }).tag = "release-candidate";
+    });
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:services\.worker\.image: imagePinning is "immutable-tag": tag "release-candidate" is not a release version/)]);
+  });
+
+  it("refuses to relax production to mutable tags", () => {
+    expect(errorsOf("production", (v) => (v["mcp-platform:imagePinning"] = "tag"))).toEqual([
+      'mcp-platform:imagePinning: production needs "digest" or "immutable-tag"; got "tag"',
+    ]);
+  });
+
+  it("takes image or blueGreen, not both", () => {
+    const errors = errorsOf("staging", (v) => (services(v).api.image = { repository: "ghcr.io/example/mcp-server", tag: "1.0.0" }));
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:services\.api\.image: set either image or blueGreen\.<colour>\.image, not both/)]);
+  });
+});
+
+describe("rules across keys", () => {
+  it("needs exec probes and a metrics port for a worker", () => {
+    const errors = errorsOf("staging", (v) => {
+      delete services(v).worker.probes;
+      delete services(v).worker.metrics;
+    });
+    expect(errors).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.worker\.probes\.readinessCommand: required for a service without a port/),
+      expect.stringMatching(/^mcp-platform:services\.worker\.probes\.livenessCommand: required for a service without a port/),
+      expect.stringMatching(/^mcp-platform:services\.worker\.metrics\.port: a service without a port needs metrics\.port/),
+    ]);
+  });
+
+  it("needs readiness and liveness checks that differ", () => {
+    const errors = errorsOf("staging", (v) => {
+      const probes = services(v).worker.probes as { livenessCommand: string[]; readinessCommand: string[] };
+      probes.livenessCommand = probes.readinessCommand;
+    });
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:services\.worker\.probes\.livenessCommand: must differ from readinessCommand/)]);
+  });
+
+  it("checks connectsTo against the stack's services", () => {
+    const errors = errorsOf("staging", (v) => (services(v).worker.connectsTo = ["apii"]));
+    expect(errors).toEqual(['mcp-platform:services.worker.connectsTo[0]: no service "apii" (services: api, worker); got "apii"']);
+  });
+
+  it("checks secret references against the generated secrets", () => {
+    const errors = errorsOf("staging", (v) => ((services(v).worker.env as Record<string, unknown>).DB_PASSWORD = { secret: "db-password" }));
+    expect(errors).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.worker\.env\.DB_PASSWORD\.secret: no generated secret "db-password": add it under mcp-platform:secrets\.generated \(have: jwt-signing-key, api-token\); got "db-password"$/),
+    ]);
+  });
+
+  it("keeps requests within limits and limits within the namespace maximum", () => {
+    const errors = errorsOf("staging", (v) => {
+      services(v).worker.resources = { requests: { cpu: "2" }, limits: { cpu: "1", memory: "16Gi" } };
+    });
+    expect(errors).toEqual([
+      'mcp-platform:services.worker.resources.requests.cpu: must not exceed resources.limits.cpu (1); got "2"',
+      'mcp-platform:services.worker.resources.limits.memory: above containerLimits.max.memory (8Gi); got "16Gi"',
+      expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the services may need 36Gi /),
+    ]);
+  });
+
+  it("rejects a quota too small for a release at full scale", () => {
+    const errors = errorsOf("production", (v) => ((v["mcp-platform:quota"] as { pods: number }).pods = 20));
+    // api: 10 (max) x 2 colours + 3 surge + 1 migration = 24; worker: 2 + 1 surge = 3.
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the services may need 27 /)]);
+  });
+
+  it("rejects an autoscaler whose minimum exceeds its maximum", () => {
+    const errors = errorsOf("production", (v) => ((services(v).api.autoscaling as { minReplicas: number }).minReplicas = 11));
+    expect(errors).toEqual(["mcp-platform:services.api.autoscaling.minReplicas: must not exceed autoscaling.maxReplicas; got 11"]);
+  });
+});
