@@ -79,8 +79,8 @@ const EnvValueSchema = z.union([
 
 const ResourceAmountsSchema = (defaults: { cpu: string; memory: string }) =>
   z.strictObject({
-    cpu: cpu.default(defaults.cpu),
-    memory: memory.default(defaults.memory),
+    cpu: cpu.default(defaults.cpu).describe('CPU in cores ("2") or millicores ("500m").'),
+    memory: memory.default(defaults.memory).describe('Memory with a binary suffix ("512Mi", "1Gi").'),
   });
 
 export const DEFAULT_LIMITS = { cpu: "2", memory: "1Gi" } as const; // CAP-3

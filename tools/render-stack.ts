@@ -47,7 +47,8 @@ const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 
 type Program = () => unknown;
 
-/** Resolves once every registration the program started has been answered. */
+/** Resolves once every registration the program started has been answered (internal to the SDK, so untyped). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const waitForRPCs: () => Promise<void> = require("@pulumi/pulumi/runtime/settings").waitForRPCs;
 
 /** Mock provider behaviour: resources echo their inputs; generated passwords get a fixed stand-in. */
@@ -76,6 +77,7 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
       callback(err, res);
     });
 
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = program ?? (require(path.join(options.projectDir, "index.ts")) as Program);
   // A program that throws inside the stack would surface as an unhandled rejection: hand it back instead.
   let failure: unknown;
