@@ -179,7 +179,7 @@ describe("renderService", () => {
 describe("the schema check", () => {
   it("catches a malformed object", () => {
     const c = config({ api: { image: IMAGE, port: 8000 } });
-    const d = render(c, "api").workloads[0].deployment as { spec: Record<string, unknown> };
+    const d = render(c, "api").workloads[0].deployment as unknown as { spec: Record<string, unknown> };
     expect(() => validateObject({ ...d, spec: { ...d.spec, replicas: "3" } } as never)).toThrow(/spec\/replicas must be integer/);
   });
 });
