@@ -4,7 +4,11 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { imageReference, type PlatformConfig } from "../config";
+import { imageReference, type DataUse, type PlatformConfig } from "../config";
+import { ClusterAddonsComponent } from "./addons";
+import { selectorLabels } from "./labels";
+import { Postgres } from "./postgres";
+import { Redis } from "./redis";
 import { StackNamespace } from "./namespace";
 import { AppSecrets } from "./secrets";
 import { AppService } from "./service";
@@ -20,6 +24,36 @@ export function buildPlatform(config: PlatformConfig) {
     dependsOn.push(new AppSecrets("app-secrets", { namespace: config.namespace, secrets: config.secrets }, { ...base, dependsOn }));
   }
   const context = stackContext(config);
+  const production = config.environment === "production";
+  const clientsOf = (use: DataUse) =>
+    Object.entries(config.services)
+      .filter(([, svc]) => svc.uses.includes(use))
+      .map(([name]) => selectorLabels(name, config.environment));
+
+  const addons = new ClusterAddonsComponent("cluster-addons", { config: config.clusterAddons, needsPostgres: !!config.postgres }, base);
+  if (config.postgres) {
+    const postgres = new Postgres(
+      "postgres",
+      {
+        config: config.postgres,
+        context: {
+          namespace: config.namespace,
+          operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
+          directClients: clientsOf("postgres"),
+          pooledClients: clientsOf("postgres-pooled"),
+        },
+        protect: production,
+      },
+      // The Cluster needs the operator's CRDs and webhook.
+      { ...base, dependsOn: addons.cloudnativePg ? [namespace, addons.cloudnativePg] : [namespace] },
+    );
+    dependsOn.push(postgres);
+  }
+  for (const role of ["cache", "queue"] as const) {
+    if (!config.redis?.[role]) continue;
+    const context = { namespace: config.namespace, clients: clientsOf(`redis-${role}`) };
+    dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
+  }
   for (const [name, service] of Object.entries(config.services)) {
     new AppService(name, { context, service }, { ...base, dependsOn });
   }

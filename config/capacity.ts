@@ -3,7 +3,8 @@
  * at full scale, at its autoscaling maximum, plus the rolling-update surge and a migration Job.
  * The namespace quota must cover it, or a release stalls half-way at 3 a.m.
  */
-import type { ServiceConfig } from "./schema";
+import type { Resources, ServiceConfig } from "./schema";
+import type { PostgresConfig, RedisConfig } from "./data";
 import { quantity } from "./quantity";
 
 export interface Demand {
@@ -24,9 +25,11 @@ export function worstCasePods(svc: ServiceConfig): number {
   return full * colours + surge + migration;
 }
 
-export function serviceDemand(svc: ServiceConfig): Demand {
-  const pods = worstCasePods(svc);
-  const { requests, limits } = svc.resources;
+/** Fixed resources of containers the stack adds without a setting of their own. */
+export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
+export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
+
+function podsDemand(pods: number, { requests, limits }: Resources): Demand {
   return {
     pods,
     cpuRequests: pods * quantity(requests.cpu),
@@ -36,11 +39,21 @@ export function serviceDemand(svc: ServiceConfig): Demand {
   };
 }
 
-export function totalDemand(services: Record<string, ServiceConfig>): Demand {
-  const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
-  for (const svc of Object.values(services)) {
-    const d = serviceDemand(svc);
-    for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += d[key];
+/** Everything the stack runs at the worst moment of a release. */
+export function totalDemand(config: {
+  services: Record<string, ServiceConfig>;
+  postgres?: PostgresConfig;
+  redis?: RedisConfig;
+}): Demand {
+  const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
+  if (config.postgres) {
+    parts.push(podsDemand(config.postgres.instances, config.postgres.resources));
+    if (config.postgres.pooler) parts.push(podsDemand(config.postgres.pooler.instances, POOLER_RESOURCES));
   }
+  for (const role of [config.redis?.cache, config.redis?.queue]) {
+    if (role) parts.push(podsDemand(1, role.resources), { ...podsDemand(1, REDIS_EXPORTER_RESOURCES), pods: 0 });
+  }
+  const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
+  for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];
   return total;
 }

@@ -2,3 +2,4 @@ export * from "./schema";
 export * from "./validate";
 export * from "./image";
 export { rawPlatformConfig } from "./load";
+export * from "./data";

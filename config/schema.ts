@@ -19,6 +19,7 @@ import {
   secretName,
   serviceName,
 } from "./primitives";
+import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./data";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -148,6 +149,12 @@ export const ServiceSchema = z
       .array(serviceName)
       .default([])
       .describe("Other services of this stack this one calls; the network allows exactly these."),
+    uses: z
+      .array(z.enum(DATA_USES))
+      .default([])
+      .describe(
+        "Data services this service uses: postgres (direct), postgres-pooled (through PgBouncer), redis-cache, redis-queue. Each adds its connection settings as environment variables (DATABASE_URL, REDIS_CACHE_URL, ...) and opens the network path.",
+      ),
     egress: z
       .array(
         z.strictObject({
@@ -248,6 +255,9 @@ export const PlatformSchema = z
       })
       .prefault({})
       .describe("Generated application secrets (SEC-1)."),
+    clusterAddons: ClusterAddonsSchema.prefault({}),
+    postgres: PostgresSchema.optional(),
+    redis: RedisSchema.optional(),
     services: z
       .record(serviceName, ServiceSchema)
       .refine((services) => Object.keys(services).length > 0, "at least one service")

@@ -4,10 +4,11 @@
  * quota). Every problem becomes one line naming the key path, what was expected and what was given.
  */
 import { z } from "zod";
-import { PlatformSchema, type Image, type PlatformParsed, type ServiceConfig } from "./schema";
+import { PlatformSchema, type Image, type PlatformParsed, type Resources, type ServiceConfig } from "./schema";
 import { pinningProblem, type ImagePinning } from "./image";
 import { quantity } from "./quantity";
 import { totalDemand, type Demand } from "./capacity";
+import type { DataUse } from "./data";
 
 export const NAMESPACE = "mcp-platform";
 
@@ -58,6 +59,17 @@ function resolveDefaults(parsed: PlatformParsed): PlatformConfig {
   };
 }
 
+/** The configurable containers of the data services, with their key paths. */
+function dataContainers(config: PlatformConfig): { path: string[]; resources: Resources }[] {
+  const found: { path: string[]; resources: Resources }[] = [];
+  if (config.postgres) found.push({ path: ["postgres", "resources"], resources: config.postgres.resources });
+  for (const role of ["cache", "queue"] as const) {
+    const settings = config.redis?.[role];
+    if (settings) found.push({ path: ["redis", role, "resources"], resources: settings.resources });
+  }
+  return found;
+}
+
 /** Every image a service runs, with its key path. */
 export function serviceImages(svc: ServiceConfig): { path: string[]; image: Image }[] {
   if (svc.blueGreen) {
@@ -100,6 +112,13 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
         });
       }
     }
+    svc.uses.forEach((use, i) => {
+      const missing = missingDataService(config, use);
+      if (missing) problems.push({ path: at("uses", i), message: missing });
+    });
+    if (svc.uses.includes("postgres") && svc.uses.includes("postgres-pooled")) {
+      problems.push({ path: at("uses"), message: "use postgres or postgres-pooled, not both (they set the same DATABASE_* variables)" });
+    }
     const { requests, limits } = svc.resources;
     for (const kind of ["cpu", "memory"] as const) {
       if (quantity(requests[kind]) > quantity(limits[kind])) {
@@ -116,8 +135,29 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
       });
     }
   }
-  if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config.services)));
+  for (const { path, resources } of dataContainers(config)) {
+    if (quantity(resources.limits.cpu) > maxCpu) {
+      problems.push({ path: [...path, "limits", "cpu"], message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });
+    }
+    if (quantity(resources.limits.memory) > maxMemory) {
+      problems.push({ path: [...path, "limits", "memory"], message: `above containerLimits.max.memory (${config.containerLimits.max.memory})` });
+    }
+  }
+  if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config)));
   return problems;
+}
+
+function missingDataService(config: PlatformConfig, use: DataUse): string | undefined {
+  switch (use) {
+    case "postgres":
+      return config.postgres ? undefined : "needs mcp-platform:postgres to be configured";
+    case "postgres-pooled":
+      return config.postgres?.pooler ? undefined : "needs mcp-platform:postgres.pooler to be configured";
+    case "redis-cache":
+      return config.redis?.cache ? undefined : "needs mcp-platform:redis.cache to be configured";
+    case "redis-queue":
+      return config.redis?.queue ? undefined : "needs mcp-platform:redis.queue to be configured";
+  }
 }
 
 function quotaProblems(quota: NonNullable<PlatformConfig["quota"]>, demand: Demand): Problem[] {
@@ -132,7 +172,7 @@ function quotaProblems(quota: NonNullable<PlatformConfig["quota"]>, demand: Dema
     .filter(([key, allowed]) => demand[key] > allowed + 1e-9)
     .map(([key, , needed]) => ({
       path: ["quota", key],
-      message: `too small for a release: the services may need ${needed} (every colour at full scale, at max replicas, plus surge and migrations); raise it or lower replicas`,
+      message: `too small for a release: the stack may need ${needed} (every colour at full scale, at max replicas, plus surge, migrations and the data services); raise it or lower replicas`,
     }));
 }
 

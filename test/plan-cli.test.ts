@@ -31,7 +31,7 @@ describe("npm run plan", () => {
     expect(written).toMatchObject({ project: "mcp-platform", stack: "production" });
     expect(Object.keys(written.resources[0])).toEqual(["urn", "type", "name", "custom", "parent", "inputs", "options"]);
     expect(JSON.stringify(written)).not.toContain("mock-app-secrets");
-    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual(["api.yaml", "app-secrets.yaml", "stack.yaml", "worker.yaml"]);
+    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual(["api.yaml", "app-secrets.yaml", "postgres.yaml", "redis-cache.yaml", "redis-queue.yaml", "stack.yaml", "worker.yaml"]);
     expect(fs.readFileSync(path.join(dir, "manifests", "app-secrets.yaml"), "utf8")).toContain('stringData: "[secret]"');
   });
 

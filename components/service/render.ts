@@ -5,6 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
+import { dataBindings, type Bindings } from "../bindings";
 import {
   COLOR_LABEL,
   RESTART_ALL_ANNOTATION,
@@ -30,11 +31,13 @@ export interface StackContext {
   secrets: PlatformConfig["secrets"];
   /** Every service of the stack, for the network rules between them. */
   services: Record<string, ServiceConfig>;
+  /** What each data service gives the services that use it. */
+  bindings: Bindings;
 }
 
 export function stackContext(config: PlatformConfig): StackContext {
   const { namespace, environment, restartedAt, secrets, services } = config;
-  return { namespace, environment, restartedAt, secrets, services };
+  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config) };
 }
 
 /** One Deployment with the objects that belong to it. */
@@ -160,7 +163,7 @@ function deployment(
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: svc.maxSurge } },
       template: {
         metadata: { labels: podLabels, annotations: podAnnotations(ctx, svc) },
-        spec: podSpec(name, svc, entry.image, selector, "app"),
+        spec: podSpec(ctx, name, svc, entry.image, selector, "app"),
       },
     },
   };
@@ -186,11 +189,13 @@ function secretsRotation(ctx: StackContext, svc: ServiceConfig): string | undefi
   const used = Object.values(svc.env)
     .flatMap((value) => (typeof value === "object" && "secret" in value ? [value.secret] : []))
     .sort();
-  if (used.length === 0) return undefined;
-  return [ctx.secrets.rotation, ...used.map((s) => `${s}:${ctx.secrets.generated[s]?.rotation ?? 0}`)].join(",");
+  const data = svc.uses.map((use) => ctx.bindings[use]?.rotation ?? "");
+  if (used.length === 0 && data.length === 0) return undefined;
+  return [ctx.secrets.rotation, ...used.map((s) => `${s}:${ctx.secrets.generated[s]?.rotation ?? 0}`), ...data].join(",");
 }
 
 function podSpec(
+  ctx: StackContext,
   name: string,
   svc: ServiceConfig,
   image: Image,
@@ -227,7 +232,7 @@ function podSpec(
     ],
     containers: [
       {
-        ...container(svc, image, containerName),
+        ...container(svc, image, containerName, ctx.bindings),
         volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })),
         ...probes(svc),
         lifecycle: svc.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: svc.preStopSleepSeconds } } } : undefined,
@@ -238,7 +243,7 @@ function podSpec(
 }
 
 /** The container as both the Deployment and the migration Job run it. */
-function container(svc: ServiceConfig, image: Image, name: string): Container {
+function container(svc: ServiceConfig, image: Image, name: string, bindings: Bindings): Container {
   const ports = [
     ...(svc.port === undefined ? [] : [{ name: "http", containerPort: svc.port, protocol: "TCP" }]),
     ...(svc.metrics.enabled && svc.metrics.port !== undefined && svc.metrics.port !== svc.port
@@ -252,11 +257,15 @@ function container(svc: ServiceConfig, image: Image, name: string): Container {
     ...(svc.command ? { command: svc.command } : {}),
     ...(svc.args ? { args: svc.args } : {}),
     ...(ports.length ? { ports } : {}),
-    env: Object.entries(svc.env).map(([variable, value]) =>
-      typeof value === "string"
-        ? { name: variable, value }
-        : { name: variable, valueFrom: { secretKeyRef: "secret" in value ? { name: APP_SECRETS, key: value.secret } : value.secretKeyRef } },
-    ),
+    // Data services' settings first: the service's own env may refer to them as $(DATABASE_URL).
+    env: [
+      ...svc.uses.flatMap((use) => bindings[use]?.env ?? []),
+      ...Object.entries(svc.env).map(([variable, value]) =>
+        typeof value === "string"
+          ? { name: variable, value }
+          : { name: variable, valueFrom: { secretKeyRef: "secret" in value ? { name: APP_SECRETS, key: value.secret } : value.secretKeyRef } },
+      ),
+    ],
     resources: { requests: { ...svc.resources.requests }, limits: { ...svc.resources.limits } },
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -316,7 +325,7 @@ function migrationJob(
   // The migration's pods share the service's name labels, so its NetworkPolicy (database access) applies,
   // but not its component label, so no Service ever sends them traffic.
   const labels = recommendedLabels(name, ctx.environment, "migration");
-  const spec = podSpec(name, { ...svc, port: undefined, preStopSleepSeconds: 0 }, image, labels, "migrate");
+  const spec = podSpec(ctx, name, { ...svc, port: undefined, preStopSleepSeconds: 0 }, image, labels, "migrate");
   const [main] = spec.containers as Container[];
   const job: k8s.types.input.batch.v1.Job = {
     apiVersion: "batch/v1",
@@ -381,6 +390,10 @@ function networkPolicy(ctx: StackContext, name: string, svc: ServiceConfig, meta
       to: [{ podSelector: { matchLabels: selectorLabels(target, ctx.environment) } }],
       ports: [{ protocol: "TCP", port: ctx.services[target].port! }],
     })),
+    ...svc.uses.flatMap((use) => {
+      const binding = ctx.bindings[use];
+      return binding ? [{ to: [{ podSelector: { matchLabels: binding.podSelector } }], ports: [{ protocol: "TCP", port: binding.port }] }] : [];
+    }),
     ...svc.egress.map((rule) => ({
       to: [{ ipBlock: { cidr: rule.cidr } }],
       ports: rule.ports.map((port) => ({ protocol: "TCP", port })),

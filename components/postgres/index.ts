@@ -1,0 +1,42 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { PostgresConfig } from "../../config";
+import { renderPostgres, type PostgresContext } from "./render";
+
+export interface PostgresArgs {
+  config: PostgresConfig;
+  context: PostgresContext;
+  /** Protect the Cluster (and so its volumes) from deletion: production. */
+  protect: boolean;
+}
+
+/**
+ * Postgres on CloudNativePG (DB-1): the Cluster with the application database and owner, whose
+ * password is generated here and handed to the operator through a basic-auth Secret.
+ */
+export class Postgres extends pulumi.ComponentResource {
+  readonly cluster: k8s.apiextensions.CustomResource;
+
+  constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-platform:data:Postgres", name, {}, opts);
+    const child = { parent: this };
+    // Letters and digits only: the password goes into DATABASE_URL unescaped.
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false, keepers: { rotation: String(args.config.passwordRotation) } },
+      child,
+    );
+    const m = renderPostgres(args.config, args.context, password.result);
+    const credentials = new k8s.core.v1.Secret(`${name}-credentials`, m.credentials, child);
+    this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, m.cluster, {
+      ...child,
+      dependsOn: [credentials],
+      protect: args.protect,
+    });
+    if (m.pooler) new k8s.apiextensions.CustomResource(`${name}-pooler`, m.pooler, { ...child, dependsOn: [this.cluster] });
+    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.clusterPolicy, child);
+    if (m.poolerPolicy) new k8s.networking.v1.NetworkPolicy(`${name}-pooler-netpol`, m.poolerPolicy, child);
+    this.registerOutputs({});
+  }
+}

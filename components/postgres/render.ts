@@ -1,0 +1,176 @@
+/**
+ * Pure rendering of Postgres on CloudNativePG: the application credentials Secret, the Cluster,
+ * the optional PgBouncer Pooler and their NetworkPolicies.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { PostgresConfig } from "../../config";
+import { POOLER_RESOURCES } from "../../config/capacity";
+import { PART_OF } from "../labels";
+
+export const POSTGRES_PORT = 5432;
+/** The instance manager's status port, which the operator calls. */
+const INSTANCE_MANAGER_PORT = 8000;
+const CLUSTER = "postgres";
+
+export function postgresNames() {
+  return {
+    cluster: CLUSTER,
+    credentials: `${CLUSTER}-app-credentials`,
+    readWriteService: `${CLUSTER}-rw`,
+    pooler: `${CLUSTER}-pooler-rw`,
+    clusterSelector: { "cnpg.io/cluster": CLUSTER },
+    poolerSelector: { "cnpg.io/poolerName": `${CLUSTER}-pooler-rw` },
+  };
+}
+
+/** A manifest of a custom resource (CloudNativePG kinds have no typed Pulumi inputs). */
+export interface CustomResourceManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  spec: Record<string, unknown>;
+}
+
+export interface PostgresManifests {
+  credentials: k8s.types.input.core.v1.Secret;
+  cluster: CustomResourceManifest;
+  pooler?: CustomResourceManifest;
+  clusterPolicy: k8s.types.input.networking.v1.NetworkPolicy;
+  poolerPolicy?: k8s.types.input.networking.v1.NetworkPolicy;
+}
+
+export interface PostgresContext {
+  namespace: string;
+  /** Namespace of the CloudNativePG operator, which must reach the instances. */
+  operatorNamespace: string;
+  /** Pod selectors of the services that connect directly, and through the pooler. */
+  directClients: Record<string, string>[];
+  pooledClients: Record<string, string>[];
+}
+
+const labels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
+
+export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, password: pulumi.Input<string>): PostgresManifests {
+  const names = postgresNames();
+  const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+  const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
+  const apiServer = pg.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  const apiServerEgress = { to: apiServer, ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) };
+  const tcp = (port: number) => [{ protocol: "TCP", port }];
+
+  const cluster: CustomResourceManifest = {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Cluster",
+    // The provider waits for the Cluster to be Ready before the services that use it roll out.
+    metadata: { ...metadata(names.cluster), annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" } },
+    spec: {
+      instances: pg.instances,
+      imageName: pg.imageName,
+      primaryUpdateStrategy: "unsupervised",
+      primaryUpdateMethod: "switchover",
+      enableSuperuserAccess: false,
+      storage: storage(pg.storage),
+      ...(pg.walStorage ? { walStorage: storage(pg.walStorage) } : {}),
+      resources: { requests: { ...pg.resources.requests }, limits: { ...pg.resources.limits } },
+      postgresql: {
+        parameters: {
+          max_connections: String(pg.maxConnections),
+          statement_timeout: pg.statementTimeout,
+          idle_in_transaction_session_timeout: pg.idleInTransactionSessionTimeout,
+          log_min_duration_statement: pg.slowQueryThreshold,
+          // Setting pg_stat_statements.* makes CloudNativePG load the library (MON-8).
+          "pg_stat_statements.max": "10000",
+          "pg_stat_statements.track": "all",
+          // Autovacuum a little more eagerly than the defaults instead of a weekly VACUUM ANALYZE (DB-1).
+          autovacuum_vacuum_scale_factor: "0.05",
+          autovacuum_analyze_scale_factor: "0.02",
+          log_autovacuum_min_duration: "1s",
+          ...pg.parameters,
+        },
+      },
+      bootstrap: {
+        initdb: {
+          database: pg.database,
+          owner: pg.owner,
+          secret: { name: names.credentials },
+          postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS pg_stat_statements"],
+        },
+      },
+      affinity: {
+        enablePodAntiAffinity: true,
+        podAntiAffinityType: pg.antiAffinity,
+        topologyKey: "kubernetes.io/hostname",
+      },
+    },
+  };
+
+  const pooler: CustomResourceManifest | undefined = pg.pooler && {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Pooler",
+    metadata: metadata(names.pooler),
+    spec: {
+      cluster: { name: names.cluster },
+      instances: pg.pooler.instances,
+      type: "rw",
+      pgbouncer: {
+        poolMode: pg.pooler.poolMode,
+        parameters: {
+          max_client_conn: String(pg.pooler.maxClientConnections),
+          default_pool_size: String(pg.pooler.defaultPoolSize),
+        },
+      },
+      template: {
+        metadata: { labels },
+        spec: {
+          containers: [{ name: "pgbouncer", resources: { requests: { ...POOLER_RESOURCES.requests }, limits: { ...POOLER_RESOURCES.limits } } }],
+        },
+      },
+    },
+  };
+
+  const operator = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } } };
+  const instances = { podSelector: { matchLabels: names.clusterSelector } };
+  const poolerPods = { podSelector: { matchLabels: names.poolerSelector } };
+  const clients = [...ctx.directClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ...(pooler ? [poolerPods] : [])];
+
+  return {
+    credentials: {
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: metadata(names.credentials),
+      type: "kubernetes.io/basic-auth",
+      stringData: { username: pg.owner, password },
+    },
+    cluster,
+    pooler,
+    clusterPolicy: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: metadata(names.cluster),
+      spec: {
+        podSelector: { matchLabels: names.clusterSelector },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: [
+          { from: [instances], ports: tcp(POSTGRES_PORT) },
+          { from: [operator], ports: [...tcp(INSTANCE_MANAGER_PORT), ...tcp(POSTGRES_PORT)] },
+          ...(clients.length ? [{ from: clients, ports: tcp(POSTGRES_PORT) }] : []),
+        ],
+        egress: [{ to: [instances], ports: tcp(POSTGRES_PORT) }, apiServerEgress],
+      },
+    },
+    poolerPolicy: pooler && {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: metadata(names.pooler),
+      spec: {
+        podSelector: { matchLabels: names.poolerSelector },
+        policyTypes: ["Ingress", "Egress"],
+        ingress: ctx.pooledClients.length
+          ? [{ from: ctx.pooledClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcp(POSTGRES_PORT) }]
+          : [],
+        egress: [{ to: [instances], ports: tcp(POSTGRES_PORT) }, apiServerEgress],
+      },
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { RedisConfig } from "../../config";
+import { renderRedis, type RedisContext, type RedisRole } from "./render";
+
+export interface RedisArgs {
+  role: RedisRole;
+  config: RedisConfig;
+  context: RedisContext;
+  /** Protect a persistent role's StatefulSet from deletion: production. */
+  protect: boolean;
+}
+
+/** One Redis role (DB-2) with its generated password, config, StatefulSet, Service and NetworkPolicy. */
+export class Redis extends pulumi.ComponentResource {
+  constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-platform:data:Redis", name, {}, opts);
+    const child = { parent: this };
+    const password = new random.RandomPassword(
+      `${name}-password`,
+      { length: 32, special: false, keepers: { rotation: String(args.config.passwordRotation) } },
+      child,
+    );
+    const m = renderRedis(args.role, args.config, args.context, password.result);
+    const auth = new k8s.core.v1.Secret(`${name}-auth`, m.auth, child);
+    const config = new k8s.core.v1.ConfigMap(`${name}-config`, m.config, child);
+    new k8s.apps.v1.StatefulSet(`${name}-statefulset`, m.statefulSet, {
+      ...child,
+      dependsOn: [auth, config],
+      protect: args.protect && args.role === "queue",
+    });
+    new k8s.core.v1.Service(`${name}-service`, m.service, child);
+    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+    this.registerOutputs({});
+  }
+}

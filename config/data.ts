@@ -1,0 +1,118 @@
+/** Configuration of the data services (Postgres on CloudNativePG, Redis) and of the cluster add-ons. */
+import { z } from "zod";
+import { ContainerResourcesSchema, ImageSchema, memory } from "./primitives";
+
+const StorageSchema = (size: string) =>
+  z
+    .strictObject({
+      size: memory.default(size).describe("Volume size."),
+      storageClass: z.string().min(1).optional().describe("StorageClass; default: the cluster's default class."),
+    })
+    .describe("Persistent volume.");
+
+const duration = z.string().regex(/^\d+(ms|s|min|h)$/, 'a Postgres duration such as "30s", "500ms" or "5min"');
+
+export const PostgresSchema = z
+  .strictObject({
+    instances: z.int().min(1).max(9).default(1).describe("Postgres instances: one primary, the rest streaming replicas (DB-1)."),
+    imageName: z
+      .string()
+      .regex(/^[a-z0-9./_-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "an image reference")
+      .default("ghcr.io/cloudnative-pg/postgresql:17.5")
+      .describe("PostgreSQL operand image (CloudNativePG's images). Pin a minor version."),
+    storage: StorageSchema("20Gi").prefault({}).describe("Data volume per instance (CAP-4: 20 GiB base)."),
+    walStorage: StorageSchema("5Gi").optional().describe("Separate WAL volume per instance; omit to keep WAL on the data volume."),
+    resources: ContainerResourcesSchema({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "2Gi" }).prefault({}),
+    database: z.string().regex(/^[a-z_][a-z0-9_]*$/, "a lowercase SQL identifier").default("app").describe("The application database."),
+    owner: z.string().regex(/^[a-z_][a-z0-9_]*$/, "a lowercase SQL identifier").default("app").describe("The application role, owner of the database."),
+    maxConnections: z.int().min(10).max(10000).default(200).describe("max_connections (DB-1, MON-8)."),
+    statementTimeout: duration.default("30s").describe("statement_timeout: longest a query may run (DB-1)."),
+    idleInTransactionSessionTimeout: duration
+      .default("60s")
+      .describe("idle_in_transaction_session_timeout: sessions idle in a transaction longer are ended (DB-1)."),
+    slowQueryThreshold: duration
+      .default("200ms")
+      .describe("log_min_duration_statement: queries slower than this are logged (MON-8: critical 200 ms)."),
+    parameters: z
+      .record(z.string().regex(/^[a-z_.]+$/, "a PostgreSQL parameter name"), z.string())
+      .default({})
+      .describe("Further postgresql.conf parameters, as text."),
+    antiAffinity: z
+      .enum(["preferred", "required"])
+      .default("preferred")
+      .describe("Keep instances on different nodes: preferred, or required (pending pods rather than two on one node)."),
+    passwordRotation: z.int().min(0).default(0).describe("Increase to rotate the application role's password (SEC-1)."),
+    pooler: z
+      .strictObject({
+        instances: z.int().min(1).default(2).describe("PgBouncer pods."),
+        poolMode: z.enum(["session", "transaction"]).default("transaction").describe("PgBouncer pool mode."),
+        defaultPoolSize: z.int().min(1).default(20).describe("Server connections per user and database."),
+        maxClientConnections: z.int().min(1).default(1000).describe("Client connections PgBouncer accepts."),
+      })
+      .optional()
+      .describe("A PgBouncer Pooler in front of the primary, for services that use postgres-pooled."),
+    apiServerCidrs: z
+      .array(z.cidrv4())
+      .default(["0.0.0.0/0"])
+      .describe("Where the Kubernetes API server is: CloudNativePG's instance manager must reach it (TCP 443/6443). Narrow it to your control plane's addresses."),
+  })
+  .describe("Postgres on CloudNativePG: a Cluster per stack, the app database and owner bootstrapped with a generated password.");
+
+const RedisRoleBase = {
+  maxmemory: z
+    .string()
+    .regex(/^\d+(kb|mb|gb)$/, 'a Redis memory size such as "256mb"')
+    .describe("maxmemory: Redis's memory ceiling; keep it below the container's memory limit."),
+  resources: ContainerResourcesSchema({ cpu: "100m", memory: "256Mi" }, { cpu: "1", memory: "512Mi" }).prefault({}),
+};
+
+export const RedisSchema = z
+  .strictObject({
+    image: ImageSchema.default({ repository: "redis", tag: "7.4.2" }).describe("The official Redis image."),
+    exporterImage: ImageSchema.default({ repository: "oliver006/redis_exporter", tag: "v1.67.0" }).describe(
+      "redis_exporter sidecar image (hit rate, memory, queue length metrics).",
+    ),
+    cache: z
+      .strictObject({ ...RedisRoleBase, maxmemory: RedisRoleBase.maxmemory.default("256mb") })
+      .optional()
+      .describe("The cache: evicts least-recently-used keys when full (allkeys-lru), no persistence (DB-2)."),
+    queue: z
+      .strictObject({
+        ...RedisRoleBase,
+        maxmemory: RedisRoleBase.maxmemory.default("512mb"),
+        storage: StorageSchema("5Gi").prefault({}).describe("Volume for the append-only file."),
+        appendfsync: z.enum(["always", "everysec"]).default("everysec").describe("When the append-only file is synced to disk."),
+        watchKeys: z
+          .array(z.string().min(1))
+          .default(["bull:*:wait", "bull:*:active", "bull:*:failed"])
+          .describe("Key patterns whose length the exporter reports, for the queue alerts (MON-11): Bull's waiting, active and failed jobs by default."),
+      })
+      .optional()
+      .describe("The job queue: never evicts (noeviction), persists every write to an append-only file on a volume (DB-2, DB-3)."),
+    passwordRotation: z.int().min(0).default(0).describe("Increase to rotate the Redis passwords (SEC-1)."),
+  })
+  .refine((redis) => redis.cache || redis.queue, "declare at least one role: cache and/or queue")
+  .describe("Redis, one StatefulSet per role.");
+
+const AddonSchema = (chart: { version: string; namespace: string }) =>
+  z.strictObject({
+    install: z.boolean().default(true).describe("Install it with this stack. Set false where another stack on the same cluster owns it."),
+    version: z.string().default(chart.version).describe("Helm chart version."),
+    namespace: z.string().default(chart.namespace).describe("Namespace of the add-on."),
+  });
+
+export const ClusterAddonsSchema = z
+  .strictObject({
+    cloudnativePg: AddonSchema({ version: "0.28.3", namespace: "cnpg-system" })
+      .prefault({})
+      .describe("The CloudNativePG operator (Helm chart cloudnative-pg), installed when the stack has postgres."),
+  })
+  .describe("Cluster-scoped add-ons (CRDs and operators): installed once per cluster.");
+
+/** What a service may use; each brings its connection settings as environment variables. */
+export const DATA_USES = ["postgres", "postgres-pooled", "redis-cache", "redis-queue"] as const;
+export type DataUse = (typeof DATA_USES)[number];
+
+export type PostgresConfig = z.output<typeof PostgresSchema>;
+export type RedisConfig = z.output<typeof RedisSchema>;
+export type ClusterAddons = z.output<typeof ClusterAddonsSchema>;

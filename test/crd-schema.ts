@@ -1,0 +1,63 @@
+/**
+ * Validation of custom resources against the CRDs their operators ship (../shared/schemas/crds).
+ * Stricter than the API server on one point: a field the schema does not know is an error here,
+ * where the server would silently prune it (a typo in a field name would otherwise be lost).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import Ajv, { type ValidateFunction } from "ajv";
+import { parse } from "yaml";
+
+export const SCHEMAS_DIR = path.resolve(process.env.MCP_SCHEMAS_DIR ?? path.join(__dirname, "..", "..", "shared", "schemas"));
+
+/** Whether the CRD folder is here; CI must have it (the tests fail there, and only skip on a workstation without it). */
+export function schemasAvailable(): boolean {
+  const present = fs.existsSync(path.join(SCHEMAS_DIR, "crds"));
+  if (!present && process.env.CI) {
+    throw new Error(`CRD schemas not found at ${SCHEMAS_DIR}/crds: CI needs them (set MCP_SCHEMAS_DIR to the shared/schemas folder)`);
+  }
+  return present;
+}
+
+type Schema = Record<string, unknown>;
+
+let validators: Map<string, ValidateFunction> | undefined;
+
+function load(): Map<string, ValidateFunction> {
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const map = new Map<string, ValidateFunction>();
+  const dir = path.join(SCHEMAS_DIR, "crds");
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
+    const crd = parse(fs.readFileSync(path.join(dir, file), "utf8"));
+    for (const version of crd.spec.versions) {
+      const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+      map.set(key, ajv.compile(closed(version.schema.openAPIV3Schema)));
+    }
+  }
+  return map;
+}
+
+/** Forbids unknown fields wherever the schema lists its fields and does not preserve unknown ones. */
+function closed(schema: Schema, isRoot = true): Schema {
+  if (Array.isArray(schema)) return schema.map((s) => closed(s as Schema, false)) as unknown as Schema;
+  if (!schema || typeof schema !== "object") return schema;
+  const copy: Schema = {};
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key === "properties" ? Object.fromEntries(Object.entries(value as Schema).map(([k, v]) => [k, closed(v as Schema, false)])) : closed(value as Schema, false);
+  }
+  if (copy.properties && copy.additionalProperties === undefined && !copy["x-kubernetes-preserve-unknown-fields"]) {
+    copy.additionalProperties = false;
+  }
+  if (isRoot) (copy.properties as Schema).metadata = { type: "object" };
+  return copy;
+}
+
+/** Throws with every schema error when the custom resource does not validate. */
+export function validateCustomResource(object: { apiVersion: string; kind: string }): void {
+  validators ??= load();
+  const validate = validators.get(`${object.apiVersion}/${object.kind}`);
+  if (!validate) throw new Error(`no CRD schema for ${object.apiVersion} ${object.kind} in ${SCHEMAS_DIR}/crds`);
+  if (!validate(object)) {
+    throw new Error(`${object.kind}: ${(validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ")}`);
+  }
+}

@@ -1,0 +1,159 @@
+/** Postgres (CloudNativePG) and Redis: pure renders, wiring under mocks, and schema conformance. */
+import { parsePlatformConfig, type PlatformConfig } from "../config";
+import { renderPostgres } from "../components/postgres/render";
+import { redisConf, renderRedis } from "../components/redis/render";
+import { objects, render, resource, STACKS, type K8sObject } from "./harness";
+import { schemasAvailable, validateCustomResource } from "./crd-schema";
+import { validateObject } from "./k8s-schema";
+import type { Plan } from "../tools/render-stack";
+
+function config(extra: Record<string, unknown>): PlatformConfig {
+  const result = parsePlatformConfig({ environment: "staging", services: { api: { image: { repository: "r/api", tag: "1.0.0" }, port: 8000 } }, ...extra });
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return result.config;
+}
+
+const plans = new Map<string, Plan>();
+beforeAll(async () => {
+  for (const stack of STACKS) plans.set(stack, await render(stack));
+});
+
+const describeWithSchemas = schemasAvailable() ? describe : describe.skip;
+
+describeWithSchemas("CloudNativePG resources conform to the operator's CRDs", () => {
+  it.each(STACKS)("every CloudNativePG resource of %s validates", (stack) => {
+    const custom = [...objects(plans.get(stack)!).values()].filter((o) => o.apiVersion.includes("cnpg.io"));
+    expect(custom.map((o) => o.kind).sort()).toEqual(["Cluster", "Pooler"]);
+    for (const o of custom) expect(() => validateCustomResource(o)).not.toThrow();
+  });
+
+  it("catches a misspelt field and a wrong type", () => {
+    const cluster = objects(plans.get("production")!).get("Cluster/postgres")!;
+    expect(() => validateCustomResource({ ...cluster, spec: { ...cluster.spec, instance: 3 } })).toThrow(/must NOT have additional properties \(instance\)/);
+    expect(() => validateCustomResource({ ...cluster, spec: { ...cluster.spec, instances: "3" } })).toThrow(/\/spec\/instances must be integer/);
+  });
+});
+
+describe("Postgres", () => {
+  const pg = (extra: Record<string, unknown> = {}) => config({ postgres: { pooler: {}, ...extra } }).postgres!;
+  const ctx = { namespace: "ns", operatorNamespace: "cnpg-system", directClients: [{ app: "worker" }], pooledClients: [{ app: "api" }] };
+
+  it("sets the runbooks' limits and statistics", () => {
+    const m = renderPostgres(pg(), ctx, "pw");
+    expect(m.cluster.spec).toMatchObject({
+      instances: 1,
+      enableSuperuserAccess: false,
+      postgresql: {
+        parameters: {
+          max_connections: "200",
+          statement_timeout: "30s",
+          idle_in_transaction_session_timeout: "60s",
+          log_min_duration_statement: "200ms",
+          "pg_stat_statements.track": "all",
+        },
+      },
+      bootstrap: { initdb: { database: "app", owner: "app", secret: { name: "postgres-app-credentials" } } },
+    });
+    expect(m.credentials).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "app", password: "pw" } });
+  });
+
+  it("lets the stack override parameters", () => {
+    const m = renderPostgres(pg({ maxConnections: 500, parameters: { work_mem: "16MB" } }), ctx, "pw");
+    expect((m.cluster.spec.postgresql as { parameters: Record<string, string> }).parameters).toMatchObject({ max_connections: "500", work_mem: "16MB" });
+  });
+
+  it("admits the replicas, the operator, direct clients and the pooler, and nothing else", () => {
+    const m = renderPostgres(pg(), ctx, "pw");
+    const ingress = (m.clusterPolicy.spec as { ingress: { from: unknown[]; ports: { port: number }[] }[] }).ingress;
+    expect(ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ protocol: "TCP", port: 8000 }, { protocol: "TCP", port: 5432 }] },
+      { from: [{ podSelector: { matchLabels: { app: "worker" } } }, { podSelector: { matchLabels: { "cnpg.io/poolerName": "postgres-pooler-rw" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
+    ]);
+    expect((m.poolerPolicy!.spec as { ingress: unknown[] }).ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: "api" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+  });
+
+  it("renders policies and the credentials Secret that validate against the Kubernetes schemas", () => {
+    const m = renderPostgres(pg(), ctx, "pw");
+    for (const o of [m.credentials, m.clusterPolicy, m.poolerPolicy!]) expect(() => validateObject(o as never)).not.toThrow();
+  });
+});
+
+describe("Redis", () => {
+  const redis = config({ redis: { cache: {}, queue: {} } }).redis!;
+
+  it("configures the cache to evict and keep nothing, the queue to keep everything", () => {
+    const cache = redisConf("cache", redis);
+    expect(cache).toMatch(/^maxmemory-policy allkeys-lru$/m);
+    expect(cache).toMatch(/^appendonly no$/m);
+    expect(cache).toMatch(/^save ""$/m);
+    const queue = redisConf("queue", redis);
+    expect(queue).toMatch(/^maxmemory-policy noeviction$/m);
+    expect(queue).toMatch(/^appendonly yes$/m);
+    expect(queue).toMatch(/^appendfsync everysec$/m);
+    for (const conf of [cache, queue]) expect(conf).toMatch(/^include \/etc\/redis-auth\/auth\.conf$/m);
+  });
+
+  it("keeps the password out of the config and the environment, in a Secret", () => {
+    const m = renderRedis("queue", redis, { namespace: "ns", clients: [] }, "s3cret");
+    expect(JSON.stringify(m.config)).not.toContain("s3cret");
+    expect(JSON.stringify(m.statefulSet)).not.toContain("s3cret");
+    expect(m.auth.stringData).toMatchObject({ password: "s3cret" });
+  });
+
+  it("persists only the queue", () => {
+    const queue = renderRedis("queue", redis, { namespace: "ns", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
+    const cache = renderRedis("cache", redis, { namespace: "ns", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
+    expect(queue.volumeClaimTemplates).toHaveLength(1);
+    expect(cache.volumeClaimTemplates).toBeUndefined();
+  });
+});
+
+describe.each(STACKS)("data services in the %s stack", (stack) => {
+  const plan = () => plans.get(stack)!;
+
+  it("hands services their connection settings by secretKeyRef and $(VAR) expansion", () => {
+    const api = objects(plan()).get("Deployment/api-blue") as K8sObject;
+    const env = api.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: unknown }[];
+    const byName = new Map(env.map((e) => [e.name, e]));
+    expect(byName.get("DATABASE_PASSWORD")).toEqual({ name: "DATABASE_PASSWORD", valueFrom: { secretKeyRef: { name: "postgres-app-credentials", key: "password" } } });
+    expect(byName.get("DATABASE_URL")?.value).toBe("postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@postgres-pooler-rw:5432/app");
+    expect(byName.get("REDIS_CACHE_URL")?.value).toBe("redis://:$(REDIS_CACHE_PASSWORD)@redis-cache:6379/0");
+    // $(VAR) expands only variables defined before it.
+    expect(env.findIndex((e) => e.name === "DATABASE_PASSWORD")).toBeLessThan(env.findIndex((e) => e.name === "DATABASE_URL"));
+  });
+
+  it("lets each service reach exactly the data services it uses", () => {
+    const egress = (name: string) => (objects(plan()).get(`NetworkPolicy/${name}`) as K8sObject).spec.egress.map((e: { to: { podSelector?: { matchLabels: object } }[] }) => e.to[0].podSelector?.matchLabels);
+    expect(egress("worker")).toEqual(
+      expect.arrayContaining([{ "cnpg.io/cluster": "postgres" }, { "app.kubernetes.io/name": "redis-queue", "app.kubernetes.io/part-of": "mcp-platform" }]),
+    );
+    expect(egress("worker")).not.toContainEqual({ "app.kubernetes.io/name": "redis-cache", "app.kubernetes.io/part-of": "mcp-platform" });
+  });
+
+  it("validates the core objects of the data services against the Kubernetes schemas", () => {
+    const core = [...objects(plan()).values()].filter((o) => !o.apiVersion.includes("cnpg.io"));
+    for (const o of core) expect(() => validateObject(o)).not.toThrow();
+  });
+
+  it(`protects the Postgres cluster and the queue ${stack === "production" ? "" : "only "}in production`, () => {
+    const production = stack === "production";
+    expect(resource(plan(), "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-cluster").options.protect).toBe(production);
+    expect(resource(plan(), "kubernetes:apps/v1:StatefulSet", "redis-queue-statefulset").options.protect).toBe(production);
+    expect(resource(plan(), "kubernetes:apps/v1:StatefulSet", "redis-cache-statefulset").options.protect).toBe(false);
+  });
+
+  it("installs the operator before the Cluster", () => {
+    const release = resource(plan(), "kubernetes:helm.sh/v3:Release", "cluster-addons-cloudnative-pg");
+    const postgres = plan().resources.find((r) => r.type === "mcp-platform:data:Postgres")!;
+    expect(postgres.options.dependsOn).toContain(release.urn);
+  });
+});
+
+describe("cluster add-ons", () => {
+  it("are skipped where another stack on the cluster owns them", async () => {
+    const plan = await render("staging", (v) => (v["mcp-platform:clusterAddons"] = { cloudnativePg: { install: false } }));
+    expect(plan.resources.some((r) => r.type === "kubernetes:helm.sh/v3:Release")).toBe(false);
+    expect(plan.resources.some((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Cluster")).toBe(true);
+  });
+});
