@@ -53,11 +53,12 @@ function closed(schema: Schema, isRoot = true): Schema {
 }
 
 /** Throws with every schema error when the custom resource does not validate. */
-export function validateCustomResource(object: { apiVersion: string; kind: string }): void {
+export function validateCustomResource(object: { apiVersion: string; kind: string; [field: string]: unknown }): void {
   validators ??= load();
-  const validate = validators.get(`${object.apiVersion}/${object.kind}`);
-  if (!validate) throw new Error(`no CRD schema for ${object.apiVersion} ${object.kind} in ${SCHEMAS_DIR}/crds`);
+  const { apiVersion, kind } = object;
+  const validate = validators.get(`${apiVersion}/${kind}`);
+  if (!validate) throw new Error(`no CRD schema for ${apiVersion} ${kind} in ${SCHEMAS_DIR}/crds`);
   if (!validate(object)) {
-    throw new Error(`${object.kind}: ${(validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ")}`);
+    throw new Error(`${kind}: ${(validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message}${e.params && "additionalProperty" in e.params ? ` (${e.params.additionalProperty})` : ""}`).join("; ")}`);
   }
 }
