@@ -5,6 +5,7 @@
  */
 import type { Resources, ServiceConfig } from "./schema";
 import type { PostgresConfig, RedisConfig } from "./data";
+import type { EdgeConfig } from "./edge";
 import { quantity } from "./quantity";
 
 export interface Demand {
@@ -28,6 +29,7 @@ export function worstCasePods(svc: ServiceConfig): number {
 /** Fixed resources of containers the stack adds without a setting of their own. */
 export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
+export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } };
 
 function podsDemand(pods: number, { requests, limits }: Resources): Demand {
   return {
@@ -44,6 +46,7 @@ export function totalDemand(config: {
   services: Record<string, ServiceConfig>;
   postgres?: PostgresConfig;
   redis?: RedisConfig;
+  edge?: EdgeConfig;
 }): Demand {
   const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
   if (config.postgres) {
@@ -52,6 +55,11 @@ export function totalDemand(config: {
   }
   for (const role of [config.redis?.cache, config.redis?.queue]) {
     if (role) parts.push(podsDemand(1, role.resources), { ...podsDemand(1, REDIS_EXPORTER_RESOURCES), pods: 0 });
+  }
+  if (config.edge) {
+    // A rolling restart of the edge surges one pod.
+    const pods = config.edge.replicas + 1;
+    parts.push(podsDemand(pods, config.edge.resources), { ...podsDemand(pods, NGINX_EXPORTER_RESOURCES), pods: 0 });
   }
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];

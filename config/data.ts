@@ -106,6 +106,9 @@ export const ClusterAddonsSchema = z
     cloudnativePg: AddonSchema({ version: "0.28.3", namespace: "cnpg-system" })
       .prefault({})
       .describe("The CloudNativePG operator (Helm chart cloudnative-pg), installed when the stack has postgres."),
+    certManager: AddonSchema({ version: "v1.16.2", namespace: "cert-manager" })
+      .prefault({})
+      .describe("cert-manager (Helm chart cert-manager), installed when the edge's certificate comes from an issuer."),
   })
   .describe("Cluster-scoped add-ons (CRDs and operators): installed once per cluster.");
 

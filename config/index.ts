@@ -3,3 +3,4 @@ export * from "./validate";
 export * from "./image";
 export { rawPlatformConfig } from "./load";
 export * from "./data";
+export * from "./edge";

@@ -20,6 +20,7 @@ import {
   serviceName,
 } from "./primitives";
 import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./data";
+import { EdgeSchema } from "./edge";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -258,6 +259,7 @@ export const PlatformSchema = z
     clusterAddons: ClusterAddonsSchema.prefault({}),
     postgres: PostgresSchema.optional(),
     redis: RedisSchema.optional(),
+    edge: EdgeSchema.optional(),
     services: z
       .record(serviceName, ServiceSchema)
       .refine((services) => Object.keys(services).length > 0, "at least one service")

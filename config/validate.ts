@@ -63,6 +63,7 @@ function resolveDefaults(parsed: PlatformParsed): PlatformConfig {
 function dataContainers(config: PlatformConfig): { path: string[]; resources: Resources }[] {
   const found: { path: string[]; resources: Resources }[] = [];
   if (config.postgres) found.push({ path: ["postgres", "resources"], resources: config.postgres.resources });
+  if (config.edge) found.push({ path: ["edge", "resources"], resources: config.edge.resources });
   for (const role of ["cache", "queue"] as const) {
     const settings = config.redis?.[role];
     if (settings) found.push({ path: ["redis", role, "resources"], resources: settings.resources });
@@ -135,6 +136,14 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
       });
     }
   }
+  config.edge?.routes.forEach((route, i) => {
+    const target = config.services[route.service];
+    if (!target) {
+      problems.push({ path: ["edge", "routes", i, "service"], message: `no service "${route.service}" (services: ${Object.keys(config.services).join(", ")})` });
+    } else if (target.port === undefined) {
+      problems.push({ path: ["edge", "routes", i, "service"], message: `service "${route.service}" has no port to route to` });
+    }
+  });
   for (const { path, resources } of dataContainers(config)) {
     if (quantity(resources.limits.cpu) > maxCpu) {
       problems.push({ path: [...path, "limits", "cpu"], message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });

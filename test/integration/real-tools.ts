@@ -47,15 +47,28 @@ export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** Starts a server process; its output is kept for failure messages. */
+/** Runs a tool to completion with its output in a file (see startProcess): status and output. */
+export function runTool(command: string, args: string[]): { status: number | null; output: string } {
+  const log = path.join(tempDir("mcp-tool-"), "output.log");
+  const fd = fs.openSync(log, "a");
+  const result = spawnSync(command, args, { stdio: ["ignore", fd, fd], timeout: 60000 });
+  fs.closeSync(fd);
+  return { status: result.status, output: fs.readFileSync(log, "utf8") };
+}
+
+/**
+ * Starts a server process; its output goes to a file, kept for failure messages. (A file, not a
+ * pipe: Node's pipes are sockets, and servers that open /dev/stdout, as nginx's config does, cannot
+ * open a socket that way.)
+ */
 export function startProcess(command: string, args: string[]): { child: ChildProcess; output: () => string; stop: () => Promise<void> } {
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"] });
-  let output = "";
-  child.stdout?.on("data", (d) => (output += d));
-  child.stderr?.on("data", (d) => (output += d));
+  const log = path.join(tempDir("mcp-process-"), "output.log");
+  const fd = fs.openSync(log, "a");
+  const child = spawn(command, args, { stdio: ["ignore", fd, fd] });
+  fs.closeSync(fd);
   return {
     child,
-    output: () => output,
+    output: () => fs.readFileSync(log, "utf8"),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,215 @@
+/**
+ * The edge's rendered nginx.conf in a real nginx on loopback: `nginx -t` for both stacks, then a live
+ * nginx in front of two small HTTP servers: routing by prefix, body-size limits (413), rate limiting
+ * (429), request ids, health checks, the HTTPS redirect, maintenance mode (503) and isolation (403).
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as https from "https";
+import * as path from "path";
+import { parsePlatformConfig, rawPlatformConfig, type EdgeConfig } from "../../config";
+import { renderNginxConf, type NginxLayout } from "../../components/edge/nginx-conf";
+import { loadStackConfig } from "../../tools/stack-config";
+import { PROJECT_DIR, STACKS } from "../harness";
+import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
+
+const installed = hasBinary("nginx") && hasBinary("openssl");
+const describeWithNginx = installed ? describe : describe.skip;
+
+function edgeOf(raw: Record<string, unknown>): EdgeConfig {
+  const result = parsePlatformConfig(raw);
+  if (!result.ok) throw new Error(result.errors.join("\n"));
+  return result.config.edge!;
+}
+
+function certificate(dir: string): { certificate: string; certificateKey: string } {
+  const certificate = path.join(dir, "tls.crt");
+  const certificateKey = path.join(dir, "tls.key");
+  const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mcp.test", "-keyout", certificateKey, "-out", certificate], { encoding: "utf8" });
+  if (made.status !== 0) throw new Error(made.stderr);
+  return { certificate, certificateKey };
+}
+
+async function layout(dir: string, upstreams: Record<string, string>): Promise<NginxLayout> {
+  return { upstreams, httpPort: await freePort(), httpsPort: await freePort(), statusPort: await freePort(), tempDir: dir, ...certificate(dir) };
+}
+
+function nginxTest(conf: string, dir: string) {
+  const file = path.join(dir, "nginx.conf");
+  fs.writeFileSync(file, conf);
+  return runTool("nginx", ["-t", "-p", dir, "-c", file, "-e", "stderr"]);
+}
+
+describeWithNginx("nginx -t accepts the edge config", () => {
+  it.each(STACKS)("of the %s stack", async (stack) => {
+    const stackConfig = loadStackConfig(PROJECT_DIR, stack);
+    const edge = edgeOf(rawPlatformConfig(stackConfig.config));
+    const dir = tempDir("mcp-nginx-t-");
+    const upstreams = Object.fromEntries(edge.routes.map((r, i) => [r.service, `127.0.0.1:${20000 + i}`]));
+    const result = nginxTest(renderNginxConf(edge, await layout(dir, upstreams)), dir);
+    expect(result.output).toMatch(/syntax is ok[\s\S]*test is successful/);
+    expect(result.status).toBe(0);
+  });
+
+  it("and rejects a broken one (the check can fail)", async () => {
+    const dir = tempDir("mcp-nginx-t-");
+    const edge = edgeOf(baseConfig());
+    const conf = renderNginxConf(edge, await layout(dir, { api: "127.0.0.1:1", web: "127.0.0.1:2" })).replace("proxy_http_version 1.1;", "proxy_http_version 1.1");
+    expect(nginxTest(conf, dir).status).not.toBe(0);
+  });
+});
+
+function baseConfig(edge: Record<string, unknown> = {}): Record<string, unknown> {
+  const image = { repository: "r/app", tag: "1.0.0" };
+  return {
+    environment: "staging",
+    services: { api: { image, port: 8000 }, web: { image, port: 3000 } },
+    edge: {
+      hostname: "mcp.test",
+      tls: { secretName: "edge-tls" },
+      routes: [
+        { path: "/", service: "web" },
+        { path: "/api/", service: "api" },
+        { path: "/api/upload/", service: "api", maxBodySize: "50m", streaming: true },
+        { path: "/api/limited/", service: "api", rateLimit: "strict" },
+      ],
+      rateLimits: { default: { requestsPerSecond: 1000, burst: 1000 }, strict: { requestsPerSecond: 2, burst: 3 } },
+      ...edge,
+    },
+  };
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(port: number, options: { path: string; method?: string; body?: Buffer; headers?: Record<string, string>; tls?: boolean }): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const client = options.tls === false ? http : https;
+    const req = client.request(
+      { host: "127.0.0.1", port, path: options.path, method: options.method ?? "GET", headers: { host: "mcp.test", ...options.headers }, rejectUnauthorized: false, servername: "mcp.test", timeout: 5000 },
+      (res) => {
+        let body = "";
+        res.on("data", (d) => (body += d));
+        res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** A stand-in app service: says who it is, what it was asked and what it got. */
+function backend(name: string): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer((req, res) => {
+    let received = 0;
+    req.on("data", (chunk: Buffer) => (received += chunk.length));
+    req.on("end", () => {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ service: name, path: req.url, requestId: req.headers["x-request-id"], received }));
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({ server, port: (server.address() as { port: number }).port })));
+}
+
+describeWithNginx("a live nginx with the edge config", () => {
+  const backends: { server: http.Server; port: number }[] = [];
+  const servers: ReturnType<typeof startProcess>[] = [];
+
+  /** Starts nginx with the edge config rendered from `edge` settings; returns its ports. */
+  async function startEdge(edge: Record<string, unknown> = {}): Promise<NginxLayout> {
+    const dir = tempDir("mcp-nginx-");
+    const [api, web] = backends;
+    const l = await layout(dir, { api: `127.0.0.1:${api.port}`, web: `127.0.0.1:${web.port}` });
+    const file = path.join(dir, "nginx.conf");
+    fs.writeFileSync(file, renderNginxConf(edgeOf(baseConfig(edge)), l));
+    const server = startProcess("nginx", ["-p", dir, "-c", file, "-e", "stderr", "-g", "daemon off;"]);
+    servers.push(server);
+    await waitForPort(l.httpsPort).catch((e) => {
+      throw new Error(`${e.message}\n${server.output()}`);
+    });
+    return l;
+  }
+
+  let edge: NginxLayout;
+  beforeAll(async () => {
+    backends.push(await backend("api"), await backend("web"));
+    edge = await startEdge();
+  });
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    for (const b of backends) b.server.close();
+  });
+
+  it("routes by the longest matching prefix", async () => {
+    const api = await request(edge.httpsPort, { path: "/api/tools?x=1" });
+    expect(api.status).toBe(200);
+    expect(JSON.parse(api.body)).toMatchObject({ service: "api", path: "/api/tools?x=1" });
+    expect(JSON.parse((await request(edge.httpsPort, { path: "/index.html" })).body)).toMatchObject({ service: "web" });
+  });
+
+  it("answers /healthz on both ports and redirects plain HTTP to HTTPS", async () => {
+    expect((await request(edge.httpPort, { path: "/healthz", tls: false })).status).toBe(200);
+    expect((await request(edge.httpsPort, { path: "/healthz" })).body).toBe("ok\n");
+    const redirect = await request(edge.httpPort, { path: "/api/tools", tls: false });
+    expect(redirect.status).toBe(308);
+    expect(redirect.headers.location).toBe("https://mcp.test/api/tools");
+  });
+
+  it("passes the client's request id upstream and back, or makes one", async () => {
+    const given = await request(edge.httpsPort, { path: "/api/x", headers: { "x-request-id": "req-12345" } });
+    expect(JSON.parse(given.body).requestId).toBe("req-12345");
+    expect(given.headers["x-request-id"]).toBe("req-12345");
+    const made = await request(edge.httpsPort, { path: "/api/x" });
+    expect(JSON.parse(made.body).requestId).toMatch(/^[0-9a-f]{32}$/);
+    expect(made.headers["x-request-id"]).toBe(JSON.parse(made.body).requestId);
+  });
+
+  it("sends the security headers", async () => {
+    const reply = await request(edge.httpsPort, { path: "/api/x" });
+    expect(reply.headers).toMatchObject({ "strict-transport-security": expect.stringContaining("max-age="), "x-content-type-options": "nosniff", "x-frame-options": "DENY" });
+    expect(reply.headers.server).toBe("nginx");
+  });
+
+  it("limits bodies: 1m by default (413), 50m on the upload route", async () => {
+    const twoMegabytes = Buffer.alloc(2 * 1024 * 1024, 97);
+    expect((await request(edge.httpsPort, { path: "/api/items", method: "POST", body: twoMegabytes })).status).toBe(413);
+    const upload = await request(edge.httpsPort, { path: "/api/upload/file", method: "POST", body: twoMegabytes });
+    expect(upload.status).toBe(200);
+    expect(JSON.parse(upload.body).received).toBe(twoMegabytes.length);
+  });
+
+  it("rate-limits past the zone's burst with 429", async () => {
+    const replies = await Promise.all(Array.from({ length: 20 }, () => request(edge.httpsPort, { path: "/api/limited/x" })));
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    // Other routes are not affected.
+    expect((await request(edge.httpsPort, { path: "/api/x" })).status).toBe(200);
+  });
+
+  it("serves stub_status to the exporter on loopback", async () => {
+    const reply = await request(edge.statusPort, { path: "/stub_status", tls: false });
+    expect(reply.body).toMatch(/^Active connections: \d+/);
+  });
+
+  it("answers 503 with the maintenance page in maintenance mode, and stays healthy", async () => {
+    const maintenance = await startEdge({ maintenance: { enabled: true, retryAfterSeconds: 120, message: "Back at 3 a.m." } });
+    const reply = await request(maintenance.httpsPort, { path: "/api/tools" });
+    expect(reply.status).toBe(503);
+    expect(reply.headers["retry-after"]).toBe("120");
+    expect(reply.body).toContain("Back at 3 a.m.");
+    expect((await request(maintenance.httpsPort, { path: "/healthz" })).status).toBe(200);
+  });
+
+  it("closes to all but the allowed addresses when isolated", async () => {
+    const closed = await startEdge({ isolation: { enabled: true, allowedCidrs: ["198.51.100.0/24"] } });
+    expect((await request(closed.httpsPort, { path: "/api/x" })).status).toBe(403);
+    const open = await startEdge({ isolation: { enabled: true, allowedCidrs: ["127.0.0.0/8"] } });
+    expect((await request(open.httpsPort, { path: "/api/x" })).status).toBe(200);
+  });
+});
