@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { imageReference, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
+import { Edge } from "./edge";
 import { selectorLabels } from "./labels";
 import { Postgres } from "./postgres";
 import { Redis } from "./redis";
@@ -30,7 +31,11 @@ export function buildPlatform(config: PlatformConfig) {
       .filter(([, svc]) => svc.uses.includes(use))
       .map(([name]) => selectorLabels(name, config.environment));
 
-  const addons = new ClusterAddonsComponent("cluster-addons", { config: config.clusterAddons, needsPostgres: !!config.postgres }, base);
+  const addons = new ClusterAddonsComponent(
+    "cluster-addons",
+    { config: config.clusterAddons, needsPostgres: !!config.postgres, needsCertManager: !!config.edge && "issuer" in config.edge.tls },
+    base,
+  );
   if (config.postgres) {
     const postgres = new Postgres(
       "postgres",
@@ -54,13 +59,22 @@ export function buildPlatform(config: PlatformConfig) {
     const context = { namespace: config.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
-  for (const [name, service] of Object.entries(config.services)) {
-    new AppService(name, { context, service }, { ...base, dependsOn });
+  const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service }, { ...base, dependsOn }));
+  if (config.edge) {
+    // nginx resolves its upstreams' Services at start: they come first, as does cert-manager.
+    const edgeDependsOn: pulumi.Resource[] = [namespace, ...services, ...(addons.certManager ? [addons.certManager] : [])];
+    new Edge(
+      "edge",
+      { config: config.edge, context: { namespace: config.namespace, environment: config.environment, services: config.services } },
+      { ...base, dependsOn: edgeDependsOn },
+    );
   }
 
   return {
     environment: config.environment,
     namespace: config.namespace,
+    /** The public address: point DNS for the hostname at the edge Service's load balancer. */
+    url: config.edge ? `https://${config.edge.hostname}/` : null,
     /** Per service: the active colour, the image each Deployment runs, and the in-cluster address. */
     services: Object.fromEntries(
       Object.entries(config.services).map(([name, svc]) => [

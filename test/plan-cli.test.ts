@@ -24,14 +24,14 @@ describe("npm run plan", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^pulumi:pulumi:Stack mcp-platform-production$/m);
     expect(result.stdout).toMatch(/├─ kubernetes:core\/v1:Namespace stack-namespace {2}\[protected\]/);
-    expect(result.stdout).toMatch(/^ +3 +kubernetes:apps\/v1:Deployment$/m);
+    expect(result.stdout).toMatch(/^ +4 +kubernetes:apps\/v1:Deployment$/m);
 
     const written = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
     expect(Object.keys(written)).toEqual(["project", "stack", "resources", "outputs"]);
     expect(written).toMatchObject({ project: "mcp-platform", stack: "production" });
     expect(Object.keys(written.resources[0])).toEqual(["urn", "type", "name", "custom", "parent", "inputs", "options"]);
     expect(JSON.stringify(written)).not.toContain("mock-app-secrets");
-    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual(["api.yaml", "app-secrets.yaml", "postgres.yaml", "redis-cache.yaml", "redis-queue.yaml", "stack.yaml", "worker.yaml"]);
+    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual(["api.yaml", "app-secrets.yaml", "edge.yaml", "postgres.yaml", "redis-cache.yaml", "redis-queue.yaml", "stack.yaml", "worker.yaml"]);
     expect(fs.readFileSync(path.join(dir, "manifests", "app-secrets.yaml"), "utf8")).toContain('stringData: "[secret]"');
   });
 

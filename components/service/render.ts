@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
+import { edgeNames } from "../edge/render";
 import {
   COLOR_LABEL,
   RESTART_ALL_ANNOTATION,
@@ -33,11 +34,14 @@ export interface StackContext {
   services: Record<string, ServiceConfig>;
   /** What each data service gives the services that use it. */
   bindings: Bindings;
+  /** Pod labels of the edge, when the stack has one, and the services it routes to. */
+  edge?: { selector: Record<string, string>; routes: string[] };
 }
 
 export function stackContext(config: PlatformConfig): StackContext {
   const { namespace, environment, restartedAt, secrets, services } = config;
-  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config) };
+  const edge = config.edge && { selector: edgeNames().selector, routes: config.edge.routes.map((r) => r.service) };
+  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge };
 }
 
 /** One Deployment with the objects that belong to it. */
@@ -384,6 +388,7 @@ function networkPolicy(ctx: StackContext, name: string, svc: ServiceConfig, meta
   const callers = Object.entries(ctx.services)
     .filter(([, other]) => other.connectsTo.includes(name))
     .map(([caller]) => ({ podSelector: { matchLabels: selectorLabels(caller, ctx.environment) } }));
+  if (ctx.edge?.routes.includes(name)) callers.push({ podSelector: { matchLabels: ctx.edge.selector } });
   const ingress = svc.port !== undefined && callers.length > 0 ? [{ from: callers, ports: [{ protocol: "TCP", port: svc.port }] }] : [];
   const egress = [
     ...svc.connectsTo.map((target) => ({

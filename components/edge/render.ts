@@ -1,0 +1,186 @@
+/**
+ * Pure rendering of the nginx edge: its nginx.conf in a ConfigMap, the Deployment (nginx and the
+ * Prometheus exporter), the stack's only LoadBalancer Service, the cert-manager Certificate, a
+ * disruption budget and its NetworkPolicy.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { imageReference, type EdgeConfig, type ServiceConfig } from "../../config";
+import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
+import { PART_OF, selectorLabels, shortHash } from "../labels";
+import type { CustomResourceManifest } from "../postgres/render";
+import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
+
+export const EDGE_PORTS = { http: 8080, https: 8443, status: 8081, metrics: 9113 } as const;
+/** The unprivileged nginx image's user. */
+const NGINX_UID = 101;
+
+export function edgeNames() {
+  return {
+    name: "edge",
+    tlsSecret: "edge-tls",
+    selector: { "app.kubernetes.io/name": "edge", "app.kubernetes.io/part-of": PART_OF },
+  };
+}
+
+export interface EdgeManifests {
+  config: k8s.types.input.core.v1.ConfigMap;
+  deployment: k8s.types.input.apps.v1.Deployment;
+  service: k8s.types.input.core.v1.Service;
+  certificate?: CustomResourceManifest;
+  disruptionBudget: k8s.types.input.policy.v1.PodDisruptionBudget;
+  networkPolicy: k8s.types.input.networking.v1.NetworkPolicy;
+  nginxConf: string;
+}
+
+export interface EdgeContext {
+  namespace: string;
+  environment: string;
+  services: Record<string, ServiceConfig>;
+}
+
+export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
+  const names = edgeNames();
+  const labels = { ...names.selector, "app.kubernetes.io/component": "edge", "app.kubernetes.io/managed-by": "pulumi" };
+  const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+  const routed = [...new Set(edge.routes.map((r) => r.service))];
+  const nginxConf = renderNginxConf(edge, {
+    upstreams: Object.fromEntries(routed.map((svc) => [svc, `${svc}.${ctx.namespace}.svc.cluster.local:${ctx.services[svc].port}`])),
+    httpPort: EDGE_PORTS.http,
+    httpsPort: EDGE_PORTS.https,
+    statusPort: EDGE_PORTS.status,
+    certificate: "/etc/nginx/tls/tls.crt",
+    certificateKey: "/etc/nginx/tls/tls.key",
+    tempDir: "/tmp",
+  });
+  const tlsSecret = "secretName" in edge.tls ? edge.tls.secretName : names.tlsSecret;
+  const restricted = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+  const tcp = (port: number) => ({ protocol: "TCP", port });
+
+  return {
+    nginxConf,
+    config: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata("edge-nginx"), data: { "nginx.conf": nginxConf } },
+    deployment: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: metadata(names.name),
+      spec: {
+        replicas: edge.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: names.selector },
+        strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+        template: {
+          metadata: {
+            labels,
+            // A new nginx.conf rolls the pods; nginx is never reloaded in place (EDGE-1).
+            annotations: { "mcp-platform.io/config-hash": shortHash(nginxConf) },
+          },
+          spec: {
+            automountServiceAccountToken: false,
+            terminationGracePeriodSeconds: 30,
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: NGINX_UID,
+              runAsGroup: NGINX_UID,
+              fsGroup: NGINX_UID,
+              seccompProfile: { type: "RuntimeDefault" },
+            },
+            topologySpreadConstraints: [
+              { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: names.selector } },
+              { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: names.selector } },
+            ],
+            containers: [
+              {
+                name: "nginx",
+                image: imageReference(edge.image),
+                ports: [
+                  { name: "http", containerPort: EDGE_PORTS.http, protocol: "TCP" },
+                  { name: "https", containerPort: EDGE_PORTS.https, protocol: "TCP" },
+                ],
+                resources: { requests: { ...edge.resources.requests }, limits: { ...edge.resources.limits } },
+                securityContext: restricted,
+                readinessProbe: { httpGet: { path: HEALTH_PATH, port: "http" }, periodSeconds: 5, timeoutSeconds: 2 },
+                livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
+                startupProbe: { tcpSocket: { port: "http" }, periodSeconds: 2, failureThreshold: 30 },
+                // Let the load balancer stop sending new connections before nginx quits.
+                lifecycle: { preStop: { sleep: { seconds: 10 } } },
+                volumeMounts: [
+                  { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+                  { name: "tls", mountPath: "/etc/nginx/tls", readOnly: true },
+                  { name: "tmp", mountPath: "/tmp" },
+                ],
+              },
+              {
+                name: "exporter",
+                image: imageReference(edge.exporterImage),
+                args: [`--nginx.scrape-uri=http://127.0.0.1:${EDGE_PORTS.status}${STATUS_PATH}`],
+                ports: [{ name: "metrics", containerPort: EDGE_PORTS.metrics, protocol: "TCP" }],
+                resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
+                securityContext: restricted,
+                readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 10 },
+                livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },
+              },
+            ],
+            volumes: [
+              { name: "config", configMap: { name: "edge-nginx" } },
+              { name: "tls", secret: { secretName: tlsSecret } },
+              { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
+            ],
+          },
+        },
+      },
+    },
+    service: {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(names.name),
+      spec: {
+        type: "LoadBalancer",
+        // Keep client addresses, for rate limiting and isolation.
+        externalTrafficPolicy: "Local",
+        selector: names.selector,
+        ports: [
+          { name: "http", port: 80, targetPort: "http", protocol: "TCP" },
+          { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+        ],
+        ...(edge.isolation.enabled && edge.isolation.allowedCidrs.length ? { loadBalancerSourceRanges: edge.isolation.allowedCidrs } : {}),
+      },
+    },
+    certificate:
+      "issuer" in edge.tls
+        ? {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: metadata(names.name),
+            spec: {
+              secretName: names.tlsSecret,
+              dnsNames: [edge.hostname],
+              issuerRef: { name: edge.tls.issuer.name, kind: edge.tls.issuer.kind, group: "cert-manager.io" },
+              duration: "2160h", // 90 days (MON-12)
+              renewBefore: `${edge.tls.renewBeforeDays * 24}h`,
+              privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+            },
+          }
+        : undefined,
+    disruptionBudget: {
+      apiVersion: "policy/v1",
+      kind: "PodDisruptionBudget",
+      metadata: metadata(names.name),
+      spec: { maxUnavailable: 1, selector: { matchLabels: names.selector } },
+    },
+    networkPolicy: {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: metadata(names.name),
+      spec: {
+        podSelector: { matchLabels: names.selector },
+        policyTypes: ["Ingress", "Egress"],
+        // From anywhere: the edge is public (isolation is enforced by nginx and the load balancer).
+        ingress: [{ ports: [tcp(EDGE_PORTS.http), tcp(EDGE_PORTS.https)] }],
+        egress: routed.map((svc) => ({
+          to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
+          ports: [tcp(ctx.services[svc].port!)],
+        })),
+      },
+    },
+  };
+}
