@@ -45,3 +45,14 @@ export function manifestsByComponent(plan: Plan): Map<string, string> {
   }
   return new Map([...files.entries()].map(([file, docs]) => [file, docs.join("---\n")]));
 }
+
+/** Generated configuration files (nginx.conf, redis.conf, ...): every ConfigMap entry, as `<configmap>/<key>`. */
+export function configFiles(plan: Plan): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const r of plan.resources.filter(isKubernetesObject)) {
+    const { kind, metadata, data } = r.inputs as { kind: string; metadata: { name: string }; data?: Record<string, string> };
+    if (kind !== "ConfigMap" || !data) continue;
+    for (const [key, text] of Object.entries(data)) files.set(`${metadata.name}/${key}`, text);
+  }
+  return files;
+}

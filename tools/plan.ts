@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
 import { parseCli, runMain, UsageError } from "./cli";
-import { countByType, formatTree, manifestsByComponent } from "./plan-format";
+import { configFiles, countByType, formatTree, manifestsByComponent } from "./plan-format";
 import { renderStack } from "./render-stack";
 import { loadStackConfig, StackFileError } from "./stack-config";
 
@@ -47,7 +47,11 @@ async function main(): Promise<void> {
     for (const [component, yamlText] of manifestsByComponent(plan)) {
       fs.writeFileSync(path.join(args.out, `${component}.yaml`), yamlText);
     }
-    process.stdout.write(`Manifests written to ${args.out}/\n`);
+    for (const [file, text] of configFiles(plan)) {
+      fs.mkdirSync(path.join(args.out, "config", path.dirname(file)), { recursive: true });
+      fs.writeFileSync(path.join(args.out, "config", file), text);
+    }
+    process.stdout.write(`Manifests written to ${args.out}/, generated config files to ${args.out}/config/\n`);
   }
 }
 
