@@ -43,6 +43,7 @@ export function buildPlatform(config: PlatformConfig) {
         config: config.postgres,
         context: {
           namespace: config.namespace,
+          monitoringNamespace: config.monitoring.namespace,
           operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
           directClients: clientsOf("postgres"),
           pooledClients: clientsOf("postgres-pooled"),
@@ -56,7 +57,7 @@ export function buildPlatform(config: PlatformConfig) {
   }
   for (const role of ["cache", "queue"] as const) {
     if (!config.redis?.[role]) continue;
-    const context = { namespace: config.namespace, clients: clientsOf(`redis-${role}`) };
+    const context = { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
   const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service }, { ...base, dependsOn }));
@@ -65,7 +66,7 @@ export function buildPlatform(config: PlatformConfig) {
     const edgeDependsOn: pulumi.Resource[] = [namespace, ...services, ...(addons.certManager ? [addons.certManager] : [])];
     new Edge(
       "edge",
-      { config: config.edge, context: { namespace: config.namespace, environment: config.environment, services: config.services } },
+      { config: config.edge, context: { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, environment: config.environment, services: config.services } },
       { ...base, dependsOn: edgeDependsOn },
     );
   }

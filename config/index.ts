@@ -4,3 +4,4 @@ export * from "./image";
 export { rawPlatformConfig } from "./load";
 export * from "./data";
 export * from "./edge";
+export * from "./monitoring";

@@ -21,6 +21,7 @@ import {
 } from "./primitives";
 import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./data";
 import { EdgeSchema } from "./edge";
+import { MonitoringSchema } from "./monitoring";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -260,6 +261,7 @@ export const PlatformSchema = z
     postgres: PostgresSchema.optional(),
     redis: RedisSchema.optional(),
     edge: EdgeSchema.optional(),
+    monitoring: MonitoringSchema.prefault({}),
     services: z
       .record(serviceName, ServiceSchema)
       .refine((services) => Object.keys(services).length > 0, "at least one service")

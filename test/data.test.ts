@@ -36,7 +36,7 @@ describeWithSchemas("CloudNativePG resources conform to the operator's CRDs", ()
 
 describe("Postgres", () => {
   const pg = (extra: Record<string, unknown> = {}) => config({ postgres: { pooler: {}, ...extra } }).postgres!;
-  const ctx = { namespace: "ns", operatorNamespace: "cnpg-system", directClients: [{ app: "worker" }], pooledClients: [{ app: "api" }] };
+  const ctx = { namespace: "ns", monitoringNamespace: "monitoring", operatorNamespace: "cnpg-system", directClients: [{ app: "worker" }], pooledClients: [{ app: "api" }] };
 
   it("sets the runbooks' limits and statistics", () => {
     const m = renderPostgres(pg(), ctx, "pw");
@@ -69,8 +69,12 @@ describe("Postgres", () => {
       { from: [{ podSelector: { matchLabels: { "cnpg.io/cluster": "postgres" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "cnpg-system" } } }], ports: [{ protocol: "TCP", port: 8000 }, { protocol: "TCP", port: 5432 }] },
       { from: [{ podSelector: { matchLabels: { app: "worker" } } }, { podSelector: { matchLabels: { "cnpg.io/poolerName": "postgres-pooler-rw" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9187 }] },
     ]);
-    expect((m.poolerPolicy!.spec as { ingress: unknown[] }).ingress).toEqual([{ from: [{ podSelector: { matchLabels: { app: "api" } } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+    expect((m.poolerPolicy!.spec as { ingress: unknown[] }).ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { app: "api" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9127 }] },
+    ]);
   });
 
   it("renders policies and the credentials Secret that validate against the Kubernetes schemas", () => {
@@ -95,15 +99,15 @@ describe("Redis", () => {
   });
 
   it("keeps the password out of the config and the environment, in a Secret", () => {
-    const m = renderRedis("queue", redis, { namespace: "ns", clients: [] }, "s3cret");
+    const m = renderRedis("queue", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "s3cret");
     expect(JSON.stringify(m.config)).not.toContain("s3cret");
     expect(JSON.stringify(m.statefulSet)).not.toContain("s3cret");
     expect(m.auth.stringData).toMatchObject({ password: "s3cret" });
   });
 
   it("persists only the queue", () => {
-    const queue = renderRedis("queue", redis, { namespace: "ns", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
-    const cache = renderRedis("cache", redis, { namespace: "ns", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
+    const queue = renderRedis("queue", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
+    const cache = renderRedis("cache", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
     expect(queue.volumeClaimTemplates).toHaveLength(1);
     expect(cache.volumeClaimTemplates).toBeUndefined();
   });

@@ -16,7 +16,7 @@ function config(edge: Record<string, unknown> = {}): PlatformConfig {
   return result.config;
 }
 
-const edgeOf = (c: PlatformConfig) => renderEdge(c.edge!, { namespace: "ns", environment: c.environment, services: c.services });
+const edgeOf = (c: PlatformConfig) => renderEdge(c.edge!, { namespace: "ns", monitoringNamespace: "monitoring", environment: c.environment, services: c.services });
 
 describe("renderEdge", () => {
   it("renders objects that validate against their schemas", () => {

@@ -156,9 +156,13 @@ describe("renderService", () => {
     });
     const api = render(c, "api").networkPolicy.spec as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const worker = render(c, "worker").networkPolicy.spec as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-    expect(api.ingress).toEqual([{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "worker", "app.kubernetes.io/instance": "worker-staging" } } }], ports: [{ protocol: "TCP", port: 8000 }] }]);
+    expect(api.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "worker", "app.kubernetes.io/instance": "worker-staging" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      // Prometheus scrapes /metrics on the service port (MON-16).
+      { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+    ]);
     expect(api.egress).toEqual([]);
-    expect(worker.ingress).toEqual([]);
+    expect(worker.ingress).toEqual([]); // metrics disabled, nobody calls it
     expect(worker.egress).toEqual([
       { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api-staging" } } }], ports: [{ protocol: "TCP", port: 8000 }] },
       { to: [{ ipBlock: { cidr: "203.0.113.10/32" } }], ports: [{ protocol: "TCP", port: 443 }] },

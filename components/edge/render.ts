@@ -7,6 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { imageReference, type EdgeConfig, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, selectorLabels, shortHash } from "../labels";
+import { scrapeRule, tcpPorts } from "../network";
 import type { CustomResourceManifest } from "../postgres/render";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
 
@@ -34,6 +35,7 @@ export interface EdgeManifests {
 
 export interface EdgeContext {
   namespace: string;
+  monitoringNamespace: string;
   environment: string;
   services: Record<string, ServiceConfig>;
 }
@@ -54,7 +56,6 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
   });
   const tlsSecret = "secretName" in edge.tls ? edge.tls.secretName : names.tlsSecret;
   const restricted = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
-  const tcp = (port: number) => ({ protocol: "TCP", port });
 
   return {
     nginxConf,
@@ -175,10 +176,10 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
         podSelector: { matchLabels: names.selector },
         policyTypes: ["Ingress", "Egress"],
         // From anywhere: the edge is public (isolation is enforced by nginx and the load balancer).
-        ingress: [{ ports: [tcp(EDGE_PORTS.http), tcp(EDGE_PORTS.https)] }],
+        ingress: [{ ports: tcpPorts(EDGE_PORTS.http, EDGE_PORTS.https) }, scrapeRule(ctx.monitoringNamespace, EDGE_PORTS.metrics)],
         egress: routed.map((svc) => ({
           to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
-          ports: [tcp(ctx.services[svc].port!)],
+          ports: tcpPorts(ctx.services[svc].port!),
         })),
       },
     },

@@ -7,10 +7,14 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PostgresConfig } from "../../config";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
+import { scrapeRule, tcpPorts } from "../network";
 
 export const POSTGRES_PORT = 5432;
 /** The instance manager's status port, which the operator calls. */
 const INSTANCE_MANAGER_PORT = 8000;
+/** Metrics ports of the instances and of PgBouncer. */
+export const POSTGRES_METRICS_PORT = 9187;
+export const POOLER_METRICS_PORT = 9127;
 const CLUSTER = "postgres";
 
 export function postgresNames() {
@@ -42,6 +46,7 @@ export interface PostgresManifests {
 
 export interface PostgresContext {
   namespace: string;
+  monitoringNamespace: string;
   /** Namespace of the CloudNativePG operator, which must reach the instances. */
   operatorNamespace: string;
   /** Pod selectors of the services that connect directly, and through the pooler. */
@@ -57,7 +62,6 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
   const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
   const apiServer = pg.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   const apiServerEgress = { to: apiServer, ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) };
-  const tcp = (port: number) => [{ protocol: "TCP", port }];
 
   const cluster: CustomResourceManifest = {
     apiVersion: "postgresql.cnpg.io/v1",
@@ -152,11 +156,12 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
         podSelector: { matchLabels: names.clusterSelector },
         policyTypes: ["Ingress", "Egress"],
         ingress: [
-          { from: [instances], ports: tcp(POSTGRES_PORT) },
-          { from: [operator], ports: [...tcp(INSTANCE_MANAGER_PORT), ...tcp(POSTGRES_PORT)] },
-          ...(clients.length ? [{ from: clients, ports: tcp(POSTGRES_PORT) }] : []),
+          { from: [instances], ports: tcpPorts(POSTGRES_PORT) },
+          { from: [operator], ports: tcpPorts(INSTANCE_MANAGER_PORT, POSTGRES_PORT) },
+          ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []),
+          scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
         ],
-        egress: [{ to: [instances], ports: tcp(POSTGRES_PORT) }, apiServerEgress],
+        egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
       },
     },
     poolerPolicy: pooler && {
@@ -166,10 +171,11 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
       spec: {
         podSelector: { matchLabels: names.poolerSelector },
         policyTypes: ["Ingress", "Egress"],
-        ingress: ctx.pooledClients.length
-          ? [{ from: ctx.pooledClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcp(POSTGRES_PORT) }]
-          : [],
-        egress: [{ to: [instances], ports: tcp(POSTGRES_PORT) }, apiServerEgress],
+        ingress: [
+          ...(ctx.pooledClients.length ? [{ from: ctx.pooledClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcpPorts(POSTGRES_PORT) }] : []),
+          scrapeRule(ctx.monitoringNamespace, POOLER_METRICS_PORT),
+        ],
+        egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
       },
     },
   };

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageReference, type RedisConfig } from "../../config";
 import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, shortHash } from "../labels";
+import { scrapeRule, tcpPorts } from "../network";
 
 export const REDIS_PORT = 6379;
 export const REDIS_EXPORTER_PORT = 9121;
@@ -69,6 +70,7 @@ export interface RedisManifests {
 
 export interface RedisContext {
   namespace: string;
+  monitoringNamespace: string;
   /** Pod selectors of the services that use this role. */
   clients: Record<string, string>[];
 }
@@ -200,9 +202,10 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
       spec: {
         podSelector: { matchLabels: names.selector },
         policyTypes: ["Ingress", "Egress"],
-        ingress: ctx.clients.length
-          ? [{ from: ctx.clients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: [{ protocol: "TCP", port: REDIS_PORT }] }]
-          : [],
+        ingress: [
+          ...(ctx.clients.length ? [{ from: ctx.clients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcpPorts(REDIS_PORT) }] : []),
+          scrapeRule(ctx.monitoringNamespace, REDIS_EXPORTER_PORT),
+        ],
         egress: [],
       },
     },

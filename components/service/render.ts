@@ -7,6 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
 import { edgeNames } from "../edge/render";
+import { scrapeRule, tcpPorts } from "../network";
 import {
   COLOR_LABEL,
   RESTART_ALL_ANNOTATION,
@@ -36,12 +37,14 @@ export interface StackContext {
   bindings: Bindings;
   /** Pod labels of the edge, when the stack has one, and the services it routes to. */
   edge?: { selector: Record<string, string>; routes: string[] };
+  /** Namespace of the Prometheus that scrapes the stack. */
+  monitoringNamespace: string;
 }
 
 export function stackContext(config: PlatformConfig): StackContext {
   const { namespace, environment, restartedAt, secrets, services } = config;
   const edge = config.edge && { selector: edgeNames().selector, routes: config.edge.routes.map((r) => r.service) };
-  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge };
+  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge, monitoringNamespace: config.monitoring.namespace };
 }
 
 /** One Deployment with the objects that belong to it. */
@@ -389,7 +392,11 @@ function networkPolicy(ctx: StackContext, name: string, svc: ServiceConfig, meta
     .filter(([, other]) => other.connectsTo.includes(name))
     .map(([caller]) => ({ podSelector: { matchLabels: selectorLabels(caller, ctx.environment) } }));
   if (ctx.edge?.routes.includes(name)) callers.push({ podSelector: { matchLabels: ctx.edge.selector } });
-  const ingress = svc.port !== undefined && callers.length > 0 ? [{ from: callers, ports: [{ protocol: "TCP", port: svc.port }] }] : [];
+  const metricsPort = svc.metrics.port ?? svc.port;
+  const ingress = [
+    ...(svc.port !== undefined && callers.length > 0 ? [{ from: callers, ports: tcpPorts(svc.port) }] : []),
+    ...(svc.metrics.enabled && metricsPort !== undefined ? [scrapeRule(ctx.monitoringNamespace, metricsPort)] : []),
+  ];
   const egress = [
     ...svc.connectsTo.map((target) => ({
       to: [{ podSelector: { matchLabels: selectorLabels(target, ctx.environment) } }],
