@@ -18,40 +18,30 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("mcp-platform:platform:ClusterAddons", name, {}, opts);
-    const cnpg = args.config.cloudnativePg;
-    if (cnpg.install && args.needsPostgres) {
-      this.cloudnativePg = new k8s.helm.v3.Release(
-        `${name}-cloudnative-pg`,
+    const release = (chart: string, releaseName: string, repo: string, addon: ClusterAddons[keyof ClusterAddons], values: Record<string, unknown>) =>
+      new k8s.helm.v3.Release(
+        `${name}-${chart}`,
         {
-          name: "cnpg",
-          chart: "cloudnative-pg",
-          version: cnpg.version,
-          namespace: cnpg.namespace,
+          name: releaseName,
+          chart,
+          version: addon.version,
+          namespace: addon.namespace,
           createNamespace: true,
-          repositoryOpts: { repo: "https://cloudnative-pg.github.io/charts" },
-          // Wait for the operator's webhook before Clusters are created against it.
+          repositoryOpts: { repo },
+          // Roll back a failed install or upgrade; wait for the operator (and its webhook) to be ready.
           atomic: true,
-          values: { monitoring: { podMonitorEnabled: false } },
+          values,
         },
         { parent: this },
       );
+    const { cloudnativePg, certManager } = args.config;
+    if (cloudnativePg.install && args.needsPostgres) {
+      this.cloudnativePg = release("cloudnative-pg", "cnpg", "https://cloudnative-pg.github.io/charts", cloudnativePg, {
+        monitoring: { podMonitorEnabled: false },
+      });
     }
-    const certManager = args.config.certManager;
     if (certManager.install && args.needsCertManager) {
-      this.certManager = new k8s.helm.v3.Release(
-        `${name}-cert-manager`,
-        {
-          name: "cert-manager",
-          chart: "cert-manager",
-          version: certManager.version,
-          namespace: certManager.namespace,
-          createNamespace: true,
-          repositoryOpts: { repo: "https://charts.jetstack.io" },
-          atomic: true,
-          values: { crds: { enabled: true } },
-        },
-        { parent: this },
-      );
+      this.certManager = release("cert-manager", "cert-manager", "https://charts.jetstack.io", certManager, { crds: { enabled: true } });
     }
     this.registerOutputs({});
   }

@@ -1,8 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { PlatformConfig } from "../config";
 import { PART_OF } from "./labels";
+import { generatedPassword } from "./password";
 import { APP_SECRETS } from "./service/render";
 
 export interface AppSecretsArgs {
@@ -22,15 +22,7 @@ export class AppSecrets extends pulumi.ComponentResource {
     super("mcp-platform:app:AppSecrets", name, {}, opts);
     const values: Record<string, pulumi.Output<string>> = {};
     for (const [key, settings] of Object.entries(args.secrets.generated)) {
-      values[key] = new random.RandomPassword(
-        `${name}-${key}`,
-        {
-          length: settings.length,
-          special: false,
-          keepers: { rotation: `${args.secrets.rotation}.${settings.rotation}` },
-        },
-        { parent: this },
-      ).result;
+      values[key] = generatedPassword(`${name}-${key}`, `${args.secrets.rotation}.${settings.rotation}`, this, settings.length);
     }
     new k8s.core.v1.Secret(
       `${name}-secret`,

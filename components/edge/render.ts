@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { imageReference, type EdgeConfig, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, selectorLabels, shortHash } from "../labels";
-import { scrapeRule, tcpPorts } from "../network";
+import { podPolicy, scrapeRule, tcpPorts } from "../network";
 import type { CustomResourceManifest } from "../postgres/render";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
 
@@ -168,20 +168,13 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
       metadata: metadata(names.name),
       spec: { maxUnavailable: 1, selector: { matchLabels: names.selector } },
     },
-    networkPolicy: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: metadata(names.name),
-      spec: {
-        podSelector: { matchLabels: names.selector },
-        policyTypes: ["Ingress", "Egress"],
-        // From anywhere: the edge is public (isolation is enforced by nginx and the load balancer).
-        ingress: [{ ports: tcpPorts(EDGE_PORTS.http, EDGE_PORTS.https) }, scrapeRule(ctx.monitoringNamespace, EDGE_PORTS.metrics)],
-        egress: routed.map((svc) => ({
-          to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
-          ports: tcpPorts(ctx.services[svc].port!),
-        })),
-      },
-    },
+    // From anywhere: the edge is public (isolation is enforced by nginx and the load balancer).
+    networkPolicy: podPolicy(metadata(names.name), names.selector, {
+      ingress: [{ ports: tcpPorts(EDGE_PORTS.http, EDGE_PORTS.https) }, scrapeRule(ctx.monitoringNamespace, EDGE_PORTS.metrics)],
+      egress: routed.map((svc) => ({
+        to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
+        ports: tcpPorts(ctx.services[svc].port!),
+      })),
+    }),
   };
 }

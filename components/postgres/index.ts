@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { PostgresConfig } from "../../config";
+import { generatedPassword } from "../password";
 import { renderPostgres, type PostgresContext } from "./render";
 
 export interface PostgresArgs {
@@ -21,13 +21,8 @@ export class Postgres extends pulumi.ComponentResource {
   constructor(name: string, args: PostgresArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:data:Postgres", name, {}, opts);
     const child = { parent: this };
-    // Letters and digits only: the password goes into DATABASE_URL unescaped.
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false, keepers: { rotation: String(args.config.passwordRotation) } },
-      child,
-    );
-    const m = renderPostgres(args.config, args.context, password.result);
+    const password = generatedPassword(`${name}-password`, String(args.config.passwordRotation), this);
+    const m = renderPostgres(args.config, args.context, password);
     const credentials = new k8s.core.v1.Secret(`${name}-credentials`, m.credentials, child);
     this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, m.cluster, {
       ...child,

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { PostgresConfig } from "../../config";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
-import { scrapeRule, tcpPorts } from "../network";
+import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 
 export const POSTGRES_PORT = 5432;
 /** The instance manager's status port, which the operator calls. */
@@ -148,35 +148,20 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
     },
     cluster,
     pooler,
-    clusterPolicy: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: metadata(names.cluster),
-      spec: {
-        podSelector: { matchLabels: names.clusterSelector },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          { from: [instances], ports: tcpPorts(POSTGRES_PORT) },
-          { from: [operator], ports: tcpPorts(INSTANCE_MANAGER_PORT, POSTGRES_PORT) },
-          ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []),
-          scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
-        ],
+    clusterPolicy: podPolicy(metadata(names.cluster), names.clusterSelector, {
+      ingress: [
+        { from: [instances], ports: tcpPorts(POSTGRES_PORT) },
+        { from: [operator], ports: tcpPorts(INSTANCE_MANAGER_PORT, POSTGRES_PORT) },
+        ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []),
+        scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
+      ],
+      egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
+    }),
+    poolerPolicy:
+      pooler &&
+      podPolicy(metadata(names.pooler), names.poolerSelector, {
+        ingress: [...clientsRule(ctx.pooledClients, POSTGRES_PORT), scrapeRule(ctx.monitoringNamespace, POOLER_METRICS_PORT)],
         egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
-      },
-    },
-    poolerPolicy: pooler && {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: metadata(names.pooler),
-      spec: {
-        podSelector: { matchLabels: names.poolerSelector },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          ...(ctx.pooledClients.length ? [{ from: ctx.pooledClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcpPorts(POSTGRES_PORT) }] : []),
-          scrapeRule(ctx.monitoringNamespace, POOLER_METRICS_PORT),
-        ],
-        egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
-      },
-    },
+      }),
   };
 }

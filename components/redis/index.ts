@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import type { RedisConfig } from "../../config";
+import { generatedPassword } from "../password";
 import { renderRedis, type RedisContext, type RedisRole } from "./render";
 
 export interface RedisArgs {
@@ -17,12 +17,8 @@ export class Redis extends pulumi.ComponentResource {
   constructor(name: string, args: RedisArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:data:Redis", name, {}, opts);
     const child = { parent: this };
-    const password = new random.RandomPassword(
-      `${name}-password`,
-      { length: 32, special: false, keepers: { rotation: String(args.config.passwordRotation) } },
-      child,
-    );
-    const m = renderRedis(args.role, args.config, args.context, password.result);
+    const password = generatedPassword(`${name}-password`, String(args.config.passwordRotation), this);
+    const m = renderRedis(args.role, args.config, args.context, password);
     const auth = new k8s.core.v1.Secret(`${name}-auth`, m.auth, child);
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, m.config, child);
     new k8s.apps.v1.StatefulSet(`${name}-statefulset`, m.statefulSet, {

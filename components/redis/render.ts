@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageReference, type RedisConfig } from "../../config";
 import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, shortHash } from "../labels";
-import { scrapeRule, tcpPorts } from "../network";
+import { clientsRule, podPolicy, scrapeRule } from "../network";
 
 export const REDIS_PORT = 6379;
 export const REDIS_EXPORTER_PORT = 9121;
@@ -195,19 +195,9 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
         ],
       },
     },
-    networkPolicy: {
-      apiVersion: "networking.k8s.io/v1",
-      kind: "NetworkPolicy",
-      metadata: metadata(names.name),
-      spec: {
-        podSelector: { matchLabels: names.selector },
-        policyTypes: ["Ingress", "Egress"],
-        ingress: [
-          ...(ctx.clients.length ? [{ from: ctx.clients.map((matchLabels) => ({ podSelector: { matchLabels } })), ports: tcpPorts(REDIS_PORT) }] : []),
-          scrapeRule(ctx.monitoringNamespace, REDIS_EXPORTER_PORT),
-        ],
-        egress: [],
-      },
-    },
+    networkPolicy: podPolicy(metadata(names.name), names.selector, {
+      ingress: [...clientsRule(ctx.clients, REDIS_PORT), scrapeRule(ctx.monitoringNamespace, REDIS_EXPORTER_PORT)],
+      egress: [],
+    }),
   };
 }

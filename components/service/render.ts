@@ -7,7 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
 import { edgeNames } from "../edge/render";
-import { scrapeRule, tcpPorts } from "../network";
+import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 import {
   COLOR_LABEL,
   RESTART_ALL_ANNOTATION,
@@ -390,36 +390,24 @@ function services(
 function networkPolicy(ctx: StackContext, name: string, svc: ServiceConfig, meta: Meta): k8s.types.input.networking.v1.NetworkPolicy {
   const callers = Object.entries(ctx.services)
     .filter(([, other]) => other.connectsTo.includes(name))
-    .map(([caller]) => ({ podSelector: { matchLabels: selectorLabels(caller, ctx.environment) } }));
-  if (ctx.edge?.routes.includes(name)) callers.push({ podSelector: { matchLabels: ctx.edge.selector } });
+    .map(([caller]) => selectorLabels(caller, ctx.environment));
+  if (ctx.edge?.routes.includes(name)) callers.push(ctx.edge.selector);
   const metricsPort = svc.metrics.port ?? svc.port;
-  const ingress = [
-    ...(svc.port !== undefined && callers.length > 0 ? [{ from: callers, ports: tcpPorts(svc.port) }] : []),
-    ...(svc.metrics.enabled && metricsPort !== undefined ? [scrapeRule(ctx.monitoringNamespace, metricsPort)] : []),
-  ];
-  const egress = [
-    ...svc.connectsTo.map((target) => ({
-      to: [{ podSelector: { matchLabels: selectorLabels(target, ctx.environment) } }],
-      ports: [{ protocol: "TCP", port: ctx.services[target].port! }],
-    })),
-    ...svc.uses.flatMap((use) => {
-      const binding = ctx.bindings[use];
-      return binding ? [{ to: [{ podSelector: { matchLabels: binding.podSelector } }], ports: [{ protocol: "TCP", port: binding.port }] }] : [];
-    }),
-    ...svc.egress.map((rule) => ({
-      to: [{ ipBlock: { cidr: rule.cidr } }],
-      ports: rule.ports.map((port) => ({ protocol: "TCP", port })),
-    })),
-  ];
-  return {
-    apiVersion: "networking.k8s.io/v1",
-    kind: "NetworkPolicy",
-    metadata: meta(name),
-    spec: {
-      podSelector: { matchLabels: selectorLabels(name, ctx.environment) },
-      policyTypes: ["Ingress", "Egress"],
-      ingress,
-      egress,
-    },
-  };
+  return podPolicy(meta(name), selectorLabels(name, ctx.environment), {
+    ingress: [
+      ...(svc.port !== undefined ? clientsRule(callers, svc.port) : []),
+      ...(svc.metrics.enabled && metricsPort !== undefined ? [scrapeRule(ctx.monitoringNamespace, metricsPort)] : []),
+    ],
+    egress: [
+      ...svc.connectsTo.map((target) => ({
+        to: [{ podSelector: { matchLabels: selectorLabels(target, ctx.environment) } }],
+        ports: tcpPorts(ctx.services[target].port!),
+      })),
+      ...svc.uses.flatMap((use) => {
+        const binding = ctx.bindings[use];
+        return binding ? [{ to: [{ podSelector: { matchLabels: binding.podSelector } }], ports: tcpPorts(binding.port) }] : [];
+      }),
+      ...svc.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: tcpPorts(...rule.ports) })),
+    ],
+  });
 }
