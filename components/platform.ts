@@ -7,6 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { imageReference, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
 import { Edge } from "./edge";
+import { Monitoring, MonitoringStack } from "./monitoring";
 import { selectorLabels } from "./labels";
 import { Postgres } from "./postgres";
 import { Redis } from "./redis";
@@ -60,6 +61,10 @@ export function buildPlatform(config: PlatformConfig) {
     const context = { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
+  // Monitors and rules need the prometheus-operator's CRDs: after the monitoring stack, if this stack installs it.
+  const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
+  new Monitoring("monitoring", { config }, { ...base, dependsOn: monitoringStack ? [namespace, monitoringStack] : [namespace] });
+
   const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service }, { ...base, dependsOn }));
   if (config.edge) {
     // nginx resolves its upstreams' Services at start: they come first, as does cert-manager.

@@ -1,6 +1,52 @@
-/** Configuration of how the stack is monitored. */
+/**
+ * Configuration of how the stack is monitored: the monitoring stack, the runbooks' alert thresholds
+ * (every number of MON-1..16, CAP-2, CAP-4, BAK-8 is a setting with the runbook's value as default),
+ * the uptime probe and where alerts go.
+ */
 import { z } from "zod";
-import { DNS_LABEL } from "./primitives";
+import { DNS_LABEL, memory } from "./primitives";
+
+const ratio = z.number().gt(0).lt(1);
+const seconds = z.number().positive();
+const duration = z.string().regex(/^\d+[smhd]$/, 'a Prometheus duration such as "5m" or "1h"');
+
+/** A warning and a critical threshold; the critical one must be the stricter. */
+const Pair = (warning: number, critical: number, schema: z.ZodNumber, what: string) =>
+  z
+    .strictObject({
+      warning: schema.default(warning).describe(`Warning above this ${what}.`),
+      critical: schema.default(critical).describe(`Critical above this ${what}.`),
+    })
+    .refine((p) => p.critical > p.warning, { message: "critical must be above warning", path: ["critical"] });
+
+export const ThresholdsSchema = z
+  .strictObject({
+    errorRate: Pair(0.01, 0.05, ratio, "share of 5xx responses").prefault({}).describe("HTTP error rate (MON-3)."),
+    latencyP95Seconds: Pair(0.3, 0.5, seconds, "95th percentile response time, in seconds")
+      .prefault({})
+      .describe("p95 latency (MON-4): 300/500 ms by default (the stricter runbook); the other runbook's 2 s / 5 s fit a stack that needs them."),
+    cacheHitRateMin: ratio.default(0.5).describe("Warning when the Redis cache's hit rate falls below this (MON-5)."),
+    disk: Pair(0.75, 0.85, ratio, "share of a volume in use").prefault({}).describe("Volume usage (MON-6)."),
+    memory: Pair(0.8, 0.9, ratio, "share of the memory limit").prefault({}).describe("Container memory (MON-7)."),
+    cpu: Pair(0.7, 0.9, ratio, "share of the CPU limit").prefault({}).describe("Container CPU (MON-7, CAP-2)."),
+    databaseConnections: Pair(0.75, 0.9, ratio, "share of max_connections").prefault({}).describe("Postgres connections (MON-8)."),
+    queryTimeSeconds: Pair(0.1, 0.2, seconds, "mean statement time, in seconds").prefault({}).describe("Postgres query time (MON-8)."),
+    podRestarts: z.int().min(1).default(3).describe("Critical when a container restarts more than this many times in 5 minutes (MON-9)."),
+    queueWaiting: z.int().min(1).default(100).describe("Warning when more jobs than this wait in the queue for 10 minutes (MON-11)."),
+    queueFailed: z.int().min(1).default(10).describe("Warning when more jobs than this have failed (MON-11)."),
+    certificateExpiryDays: z
+      .strictObject({
+        warning: z.int().min(1).default(21).describe("Warning with fewer days than this left."),
+        critical: z.int().min(1).default(7).describe("Critical with fewer days than this left."),
+      })
+      .refine((p) => p.critical < p.warning, { message: "critical must be fewer days than warning", path: ["critical"] })
+      .prefault({})
+      .describe("Certificate expiry (MON-12)."),
+    backupMaxAgeHours: z.int().min(1).default(26).describe("Alert when the newest successful backup is older than this (BAK-1, BAK-8: daily)."),
+    restoreCheckMaxAgeHours: z.int().min(1).default(192).describe("Alert when the newest successful restore check is older than this (BAK-8: weekly, plus a day)."),
+    capacity: Pair(0.8, 0.9, ratio, "share of the namespace quota in use").prefault({}).describe("Capacity against the namespace quota (CAP-4)."),
+  })
+  .describe("Alert thresholds. Ratios are fractions (0.05 = 5 %).");
 
 export const MonitoringSchema = z
   .strictObject({
@@ -8,8 +54,72 @@ export const MonitoringSchema = z
       .string()
       .regex(DNS_LABEL, "a lowercase DNS label")
       .default("monitoring")
-      .describe("Namespace of the Prometheus that scrapes this stack; the network policies let it reach every metrics port (MON-16)."),
+      .describe("Namespace of the monitoring stack; the network policies let its Prometheus reach every metrics port (MON-16)."),
+    stack: z
+      .strictObject({
+        install: z
+          .boolean()
+          .default(true)
+          .describe("Install kube-prometheus-stack and the blackbox exporter with this stack; false where another stack on the cluster owns them."),
+        version: z.string().default("66.3.1").describe("kube-prometheus-stack chart version."),
+        blackboxVersion: z.string().default("9.1.0").describe("prometheus-blackbox-exporter chart version."),
+        retention: duration.default("15d").describe("How long Prometheus keeps samples."),
+        storage: memory.default("50Gi").describe("Prometheus volume size."),
+      })
+      .prefault({})
+      .describe("The monitoring stack: Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node-exporter."),
+    runbookUrl: z
+      .url()
+      .default("https://github.com/mcp-platform/mcp-platform/blob/main/docs/runbook.md")
+      .describe("Where operators read docs/runbook.md; every alert's runbook_url points to its section there."),
+    metrics: z
+      .strictObject({
+        requests: z.string().default("http_requests_total").describe("Counter of HTTP requests the services expose."),
+        duration: z.string().default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
+        statusLabel: z.string().default("status").describe("Label of the requests counter holding the status code."),
+        errorStatus: z.string().default("5..").describe("Regular expression of the status values that count as errors."),
+      })
+      .prefault({})
+      .describe("Names of the application metrics the alerts and dashboards read."),
+    thresholds: ThresholdsSchema.prefault({}),
+    uptime: z
+      .strictObject({
+        path: z.string().startsWith("/").default("/health/ready").describe("Path probed on the edge's hostname (MON-2)."),
+        interval: duration.default("1m").describe("How often (MON-2: every minute)."),
+        timeout: duration.default("10s").describe("Probe timeout (MON-2: 10 s)."),
+        failures: z.int().min(1).default(3).describe("Consecutive failures before the alert (MON-2: 3)."),
+        prober: z
+          .string()
+          .default("prometheus-blackbox-exporter.monitoring.svc:9115")
+          .describe("host:port of the blackbox exporter; run it outside the cluster for a truly external check."),
+      })
+      .prefault({})
+      .describe("The external uptime probe of the public /health/ready (MON-2)."),
+    alerting: z
+      .strictObject({
+        receiversSecret: z
+          .string()
+          .regex(DNS_LABEL)
+          .default("alert-receivers")
+          .describe(
+            "Secret in the monitoring namespace holding the receivers' keys (pagerduty-routing-key, slack-webhook-url, smtp-password); Alertmanager reads them as files, so they never pass through Pulumi.",
+          ),
+        pagerduty: z.boolean().default(true).describe("Page PagerDuty for critical alerts (MON-15: P0)."),
+        slackChannel: z.string().regex(/^#[\w-]+$/).default("#incidents").describe("Slack channel for every alert of priority P0 to P2 (MON-15)."),
+        email: z
+          .strictObject({
+            to: z.email().describe("Recipient of the secondary e-mail channel."),
+            from: z.email().describe("Sender of alert e-mails."),
+            smarthost: z.string().regex(/^[\w.-]+:\d+$/, "host:port").describe("SMTP relay."),
+            username: z.string().min(1).describe("SMTP user; the password is smtp-password in receiversSecret."),
+          })
+          .optional()
+          .describe("E-mail, the secondary channel: P1 and P3 alerts (MON-15)."),
+      })
+      .prefault({})
+      .describe("Alert routing (MON-15): P0 pages PagerDuty and posts to Slack, P1 and P2 go to Slack, P1 and P3 to e-mail."),
   })
-  .describe("Monitoring of the stack.");
+  .describe("Monitoring and alerting of the stack.");
 
 export type MonitoringConfig = z.output<typeof MonitoringSchema>;
+export type Thresholds = z.output<typeof ThresholdsSchema>;

@@ -12,7 +12,10 @@ interface Model {
 type ModelClass = new (data: unknown) => Model;
 
 /** Packages of kubernetes-models by API group (others are core groups). */
-const MODEL_PACKAGES: Record<string, string> = { "cert-manager.io": "@kubernetes-models/cert-manager" };
+const MODEL_PACKAGES: Record<string, string> = {
+  "cert-manager.io": "@kubernetes-models/cert-manager",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
+};
 
 /** The kubernetes-models class of an object's apiVersion and kind. */
 export function modelFor(apiVersion: string, kind: string): ModelClass {

@@ -31,9 +31,21 @@ describe("npm run plan", () => {
     expect(written).toMatchObject({ project: "mcp-platform", stack: "production" });
     expect(Object.keys(written.resources[0])).toEqual(["urn", "type", "name", "custom", "parent", "inputs", "options"]);
     expect(JSON.stringify(written)).not.toContain("mock-app-secrets");
-    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual(["api.yaml", "app-secrets.yaml", "config", "edge.yaml", "postgres.yaml", "redis-cache.yaml", "redis-queue.yaml", "stack.yaml", "worker.yaml"]);
+    expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual([
+      "api.yaml",
+      "app-secrets.yaml",
+      "config",
+      "edge.yaml",
+      "monitoring-stack.yaml",
+      "monitoring.yaml",
+      "postgres.yaml",
+      "redis-cache.yaml",
+      "redis-queue.yaml",
+      "stack.yaml",
+      "worker.yaml",
+    ]);
     const configDir = path.join(dir, "manifests", "config");
-    expect(fs.readdirSync(configDir).sort()).toEqual(["edge-nginx", "redis-cache-config", "redis-queue-config"]);
+    expect(fs.readdirSync(configDir).sort()).toEqual(["dashboard-overview", "edge-nginx", "postgres-monitoring", "redis-cache-config", "redis-queue-config"]);
     expect(fs.readFileSync(path.join(configDir, "edge-nginx", "nginx.conf"), "utf8")).toMatch(/^# nginx\.conf of the mcp-platform edge/);
     expect(fs.readFileSync(path.join(configDir, "redis-queue-config", "redis.conf"), "utf8")).toMatch(/^appendonly yes$/m);
     expect(fs.readFileSync(path.join(dir, "manifests", "app-secrets.yaml"), "utf8")).toContain('stringData: "[secret]"');

@@ -35,13 +35,15 @@ describe.each(STACKS)("the %s stack", (stack) => {
     );
   });
 
-  it("puts every object in the stack's namespace, on the stack's cluster", () => {
+  it("puts every object in the stack's namespace (the monitoring stack's in its own), on the stack's cluster", () => {
     const p = plan(stack);
     const provider = resource(p, "pulumi:providers:kubernetes", "kubernetes");
     expect(provider.inputs.context).toBe(stack);
+    const monitoringStack = p.resources.find((r) => r.type === "mcp-platform:monitoring:MonitoringStack")!.urn;
     for (const r of p.resources.filter(isKubernetesObject)) {
       const o = r.inputs as unknown as K8sObject;
-      if (o.kind !== "Namespace") expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name}: mcp-${stack}`);
+      if (r.parent === monitoringStack) expect(o.metadata.namespace ?? o.metadata.name).toBe("monitoring");
+      else if (o.kind !== "Namespace") expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name}: mcp-${stack}`);
       expect(r.options.provider).toMatch(/pulumi:providers:kubernetes::kubernetes::/);
     }
   });

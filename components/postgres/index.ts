@@ -24,9 +24,10 @@ export class Postgres extends pulumi.ComponentResource {
     const password = generatedPassword(`${name}-password`, String(args.config.passwordRotation), this);
     const m = renderPostgres(args.config, args.context, password);
     const credentials = new k8s.core.v1.Secret(`${name}-credentials`, m.credentials, child);
+    const queries = new k8s.core.v1.ConfigMap(`${name}-monitoring-queries`, m.monitoringQueries, child);
     this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, m.cluster, {
       ...child,
-      dependsOn: [credentials],
+      dependsOn: [credentials, queries],
       protect: args.protect,
     });
     if (m.pooler) new k8s.apiextensions.CustomResource(`${name}-pooler`, m.pooler, { ...child, dependsOn: [this.cluster] });

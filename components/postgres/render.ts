@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
+import { stringify } from "yaml";
 import type { PostgresConfig } from "../../config";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
@@ -36,7 +37,22 @@ export interface CustomResourceManifest {
   spec: Record<string, unknown>;
 }
 
+/** Custom metrics for the query-time alerts (MON-8): cumulative statement time and count from pg_stat_statements. */
+export function monitoringQueries(database: string): string {
+  return stringify({
+    mcp_statements: {
+      query: "SELECT coalesce(sum(total_exec_time), 0) / 1000 AS exec_seconds, coalesce(sum(calls), 0) AS calls FROM pg_stat_statements",
+      target_databases: [database],
+      metrics: [
+        { exec_seconds: { usage: "COUNTER", description: "Time spent executing statements, in seconds" } },
+        { calls: { usage: "COUNTER", description: "Statements executed" } },
+      ],
+    },
+  });
+}
+
 export interface PostgresManifests {
+  monitoringQueries: k8s.types.input.core.v1.ConfigMap;
   credentials: k8s.types.input.core.v1.Secret;
   cluster: CustomResourceManifest;
   pooler?: CustomResourceManifest;
@@ -101,6 +117,7 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
           postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS pg_stat_statements"],
         },
       },
+      monitoring: { customQueriesConfigMap: [{ name: `${names.cluster}-monitoring`, key: "queries.yaml" }] },
       affinity: {
         enablePodAntiAffinity: true,
         podAntiAffinityType: pg.antiAffinity,
@@ -139,6 +156,12 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
   const clients = [...ctx.directClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ...(pooler ? [poolerPods] : [])];
 
   return {
+    monitoringQueries: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: metadata(`${names.cluster}-monitoring`),
+      data: { "queries.yaml": monitoringQueries(pg.database) },
+    },
     credentials: {
       apiVersion: "v1",
       kind: "Secret",

@@ -1,0 +1,134 @@
+/**
+ * Pure rendering of the stack's monitoring: PodMonitors for every metrics endpoint (MON-16), the
+ * uptime Probe (MON-2), the PrometheusRule (rules.ts), the Grafana dashboard ConfigMap (MON-13), the
+ * Alertmanager configuration (MON-15) and the values of the kube-prometheus-stack chart.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import { stringify } from "yaml";
+import type { PlatformConfig } from "../../config";
+import { componentOf } from "../service/render";
+import { selectorLabels, PART_OF } from "../labels";
+import { edgeNames } from "../edge/render";
+import { postgresNames } from "../postgres/render";
+import { redisNames } from "../redis/render";
+import type { CustomResourceManifest } from "../postgres/render";
+import { renderAlertmanagerConfig } from "./alertmanager";
+import { renderDashboard } from "./dashboards";
+import { renderRuleGroups } from "./rules";
+
+/** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
+const RELEASE = "kube-prometheus-stack";
+export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-mcp-platform";
+
+export interface MonitoringManifests {
+  podMonitors: CustomResourceManifest[];
+  probe?: CustomResourceManifest;
+  rule: CustomResourceManifest;
+  dashboard: k8s.types.input.core.v1.ConfigMap;
+  /** alertmanager.yaml, for the Secret the monitoring stack's Alertmanager loads. */
+  alertmanagerConfig: string;
+}
+
+export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
+  const ns = config.namespace;
+  const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi", release: RELEASE };
+  const metadata = (name: string) => ({ name, namespace: ns, labels });
+  const has = {
+    postgres: !!config.postgres,
+    redisCache: !!config.redis?.cache,
+    redisQueue: !!config.redis?.queue,
+    edge: !!config.edge,
+    quota: !!config.quota,
+  };
+  /** A PodMonitor that labels every series with `app` (and `color` for blue-green pods). */
+  const podMonitor = (name: string, selector: Record<string, string>, port: string, path = "/metrics", app?: string): CustomResourceManifest => ({
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "PodMonitor",
+    metadata: metadata(name),
+    spec: {
+      selector: { matchLabels: selector },
+      podMetricsEndpoints: [
+        {
+          port,
+          path,
+          interval: "30s",
+          relabelings: [
+            app
+              ? { action: "replace", targetLabel: "app", replacement: app }
+              : { action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], targetLabel: "app" },
+            { action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_mcp_platform_io_color"], targetLabel: "color" },
+          ],
+        },
+      ],
+    },
+  });
+
+  const podMonitors: CustomResourceManifest[] = [
+    ...Object.entries(config.services)
+      .filter(([, svc]) => svc.metrics.enabled)
+      .map(([name, svc]) =>
+        podMonitor(
+          name,
+          { ...selectorLabels(name, config.environment), "app.kubernetes.io/component": componentOf(svc) },
+          svc.metrics.port !== undefined && svc.metrics.port !== svc.port ? "metrics" : "http",
+          svc.metrics.path,
+        ),
+      ),
+    ...(["cache", "queue"] as const).filter((role) => config.redis?.[role]).map((role) => podMonitor(redisNames(role).name, redisNames(role).selector, "metrics")),
+    ...(config.edge ? [podMonitor("edge", edgeNames().selector, "metrics")] : []),
+    ...(config.postgres ? [podMonitor("postgres", postgresNames().clusterSelector, "metrics", "/metrics", "postgres")] : []),
+    ...(config.postgres?.pooler ? [podMonitor("postgres-pooler", postgresNames().poolerSelector, "metrics", "/metrics", "postgres-pooler")] : []),
+  ];
+
+  const uptime = config.monitoring.uptime;
+  const probe: CustomResourceManifest | undefined = config.edge && {
+    apiVersion: "monitoring.coreos.com/v1",
+    kind: "Probe",
+    metadata: metadata("uptime"),
+    spec: {
+      jobName: "uptime",
+      interval: uptime.interval,
+      scrapeTimeout: uptime.timeout,
+      module: "http_2xx",
+      prober: { url: uptime.prober },
+      targets: { staticConfig: { static: [`https://${config.edge.hostname}${uptime.path}`], labels: { probe: "uptime", namespace: ns } } },
+    },
+  };
+
+  return {
+    podMonitors,
+    probe,
+    rule: {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: metadata("mcp-platform"),
+      spec: { groups: renderRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl, has }) },
+    },
+    dashboard: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "dashboard-overview", namespace: ns, labels: { ...labels, grafana_dashboard: "1" } },
+      data: { "mcp-platform-overview.json": JSON.stringify(renderDashboard({ namespace: ns, has }), null, 2) },
+    },
+    alertmanagerConfig: stringify(renderAlertmanagerConfig(config.monitoring)),
+  };
+}
+
+/** Values of the kube-prometheus-stack chart: select every rule and monitor, keep data, load our Alertmanager config. */
+export function monitoringStackValues(config: PlatformConfig): Record<string, unknown> {
+  const stack = config.monitoring.stack;
+  return {
+    prometheus: {
+      prometheusSpec: {
+        retention: stack.retention,
+        ruleSelectorNilUsesHelmValues: false,
+        serviceMonitorSelectorNilUsesHelmValues: false,
+        podMonitorSelectorNilUsesHelmValues: false,
+        probeSelectorNilUsesHelmValues: false,
+        storageSpec: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: stack.storage } } } } },
+      },
+    },
+    alertmanager: { alertmanagerSpec: { configSecret: ALERTMANAGER_CONFIG_SECRET, secrets: [config.monitoring.alerting.receiversSecret] } },
+    grafana: { sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", searchNamespace: "ALL" } } },
+  };
+}
