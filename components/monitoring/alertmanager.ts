@@ -3,7 +3,7 @@
  * files of the receivers Secret mounted into Alertmanager, so no key passes through Pulumi.
  *
  * Routing by priority: P0 (critical) pages PagerDuty and posts to Slack; P1 (high) goes to Slack
- * and e-mail; P2 (warning) to Slack; P3 (info) to e-mail. A critical alert silences the warning of
+ * and e-mail; P2 (warning) to Slack; P3 (info) to e-mail (Slack when there is no e-mail channel). A critical alert silences the warning of
  * the same alert for the same target.
  */
 import type { MonitoringConfig } from "../../config";
@@ -62,7 +62,8 @@ export function renderAlertmanagerConfig(monitoring: MonitoringConfig, options: 
       receiver("pager", { pagerduty: true, slack: true }),
       receiver("slack-and-email", { slack: true, email: true }),
       receiver("slack", { slack: true }),
-      receiver("email", { email: true }),
+      // Without an e-mail channel, P3 goes to Slack rather than nowhere.
+      receiver("email", { email: true, slack: !email }),
     ],
   };
 }

@@ -8,6 +8,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { parsePlatformConfig, type MonitoringConfig } from "../../config";
 import { renderRuleGroups, type RuleGroup } from "../../components/monitoring/rules";
+import { overviewPanels } from "../../components/monitoring/dashboards";
 import { objects, render, STACKS } from "../harness";
 import { hasBinary, runTool, tempDir } from "./real-tools";
 
@@ -347,6 +348,15 @@ describeWithPromtool("promtool", () => {
     const dir = tempDir("mcp-promtool-");
     fs.writeFileSync(path.join(dir, "rules.yaml"), stringify({ groups: broken }));
     expect(runTool("promtool", ["check", "rules", path.join(dir, "rules.yaml")]).status).not.toBe(0);
+  });
+
+  it("check rules accepts every dashboard query (MON-13)", () => {
+    const panels = overviewPanels({ namespace: "ns", has: { postgres: true, redisCache: true, redisQueue: true } });
+    const rules = panels.flatMap((p, i) => p.targets.map((t, j) => ({ record: `dashboard:panel${i}:query${j}`, expr: t.expr })));
+    const dir = tempDir("mcp-promtool-");
+    fs.writeFileSync(path.join(dir, "panels.yaml"), stringify({ groups: [{ name: "dashboard", rules }] }, { lineWidth: 0 }));
+    const result = runTool("promtool", ["check", "rules", path.join(dir, "panels.yaml")]);
+    expect(result.output).toMatch(`SUCCESS: ${rules.length} rules found`);
   });
 
   it("every alert has a firing case", () => {
