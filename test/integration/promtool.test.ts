@@ -6,10 +6,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { parsePlatformConfig, type MonitoringConfig } from "../../config";
+import { parsePlatformConfig, rawPlatformConfig, type MonitoringConfig } from "../../config";
+import { loadStackConfig } from "../../tools/stack-config";
 import { renderRuleGroups, type RuleGroup } from "../../components/monitoring/rules";
 import { overviewPanels } from "../../components/monitoring/dashboards";
-import { objects, render, STACKS } from "../harness";
+import { objects, PROJECT_DIR, render, STACKS } from "../harness";
 import { hasBinary, runTool, tempDir } from "./real-tools";
 
 const describeWithPromtool = hasBinary("promtool") ? describe : describe.skip;
@@ -378,7 +379,24 @@ describeWithPromtool("promtool", () => {
     expect(result.output).toMatch(/FAILED/);
   });
 
-  it("a threshold changed in the stack config changes what fires", () => {
+  it("the stack files' thresholds decide what fires: a p95 of 0.44 s warns in production, not in staging", () => {
+    const fromStack = (stack: string) => {
+      const parsed = parsePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, stack).config));
+      if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+      return renderRuleGroups(parsed.config.monitoring, {
+        namespace: "ns",
+        runbookUrl: RUNBOOK,
+        has: { postgres: true, redisCache: true, redisQueue: true, edge: true, quota: true },
+      });
+    };
+    const p95 = CASES.find((c) => c.alert === "AppLatencyP95")!;
+    expect(promtoolTest(fromStack("production"), [p95]).status).toBe(0);
+    const staging = promtoolTest(fromStack("staging"), [{ ...p95, fires: [] }]);
+    expect(staging.output).toMatch(/SUCCESS/);
+    expect(staging.status).toBe(0);
+  });
+
+  it("a threshold changed in the config changes what fires", () => {
     const raised = groups({ thresholds: { errorRate: { warning: 0.03, critical: 0.1 } } });
     const result = promtoolTest(raised, [
       { ...CASES[0], annotations: undefined, fires: [] },
