@@ -95,6 +95,29 @@ export const MonitoringSchema = z
       })
       .prefault({})
       .describe("The external uptime probe of the public /health/ready (MON-2)."),
+    logs: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe("Collect every pod's logs into Loki (promtail), searchable by request id (MON-14), with log alerts (MON-10)."),
+        lokiVersion: z.string().default("6.24.0").describe("grafana/loki chart version."),
+        promtailVersion: z.string().default("6.16.6").describe("grafana/promtail chart version."),
+        retention: duration.default("168h").describe("How long logs are kept."),
+        levelField: z.string().regex(/^\w+$/).default("level").describe("JSON field of a log line that holds its level."),
+        errorsPerFiveMinutes: z.int().min(1).default(20).describe("Warning when an app logs more ERROR or CRITICAL lines than this in 5 minutes (MON-10)."),
+        errorCodes: z
+          .array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, "an error code such as AUTH_FAILED"))
+          .default(["AUTH_FAILED"])
+          .describe("Named error codes to alert on (MON-10: AUTH_FAILED for failed logins, ORDERDESK_ERROR, ...)."),
+        errorCodesPerFiveMinutes: z.int().min(1).default(10).describe("Warning when a named error code appears more often than this in 5 minutes."),
+      })
+      .prefault({})
+      .describe("Log aggregation (Loki) and log-based alerts."),
+    tracing: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe("Run Tempo and point the services' OpenTelemetry exporters at it (MON-14)."),
+        tempoVersion: z.string().default("1.18.1").describe("grafana/tempo chart version."),
+      })
+      .prefault({})
+      .describe("Distributed tracing (Tempo, OTLP)."),
     alerting: z
       .strictObject({
         receiversSecret: z

@@ -1,11 +1,23 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
-import { ALERTMANAGER_CONFIG_SECRET, monitoringStackValues, renderMonitoring } from "./render";
+import {
+  ALERTMANAGER_CONFIG_SECRET,
+  lokiValues,
+  monitoringEndpoints,
+  monitoringStackValues,
+  OTLP_GRPC_PORT,
+  OTLP_HTTP_PORT,
+  renderMonitoring,
+} from "./render";
+
+const PROMETHEUS_CHARTS = "https://prometheus-community.github.io/helm-charts";
+const GRAFANA_CHARTS = "https://grafana.github.io/helm-charts";
 
 /**
  * The monitoring stack (cluster-scoped, installed by one stack per cluster): its namespace, our
- * Alertmanager configuration, kube-prometheus-stack and the blackbox exporter for the uptime probe.
+ * Alertmanager configuration, kube-prometheus-stack, the blackbox exporter for the uptime probe, and
+ * Loki with promtail and Tempo when the stack turns logs and tracing on.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
   readonly release: k8s.helm.v3.Release;
@@ -23,7 +35,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       },
       { ...child, dependsOn: [namespace] },
     );
-    const chart = (chartName: string, version: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[]) =>
+    const chart = (chartName: string, version: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[], repo = PROMETHEUS_CHARTS) =>
       new k8s.helm.v3.Release(
         `${name}-${chartName}`,
         {
@@ -31,7 +43,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
           chart: chartName,
           version,
           namespace: monitoring.namespace,
-          repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" },
+          repositoryOpts: { repo },
           atomic: true,
           values,
         },
@@ -39,11 +51,24 @@ export class MonitoringStack extends pulumi.ComponentResource {
       );
     this.release = chart("kube-prometheus-stack", monitoring.stack.version, monitoringStackValues(args.config), [alertmanagerConfig]);
     chart("prometheus-blackbox-exporter", monitoring.stack.blackboxVersion, {}, [namespace]);
+    if (monitoring.logs.enabled) {
+      const loki = chart("loki", monitoring.logs.lokiVersion, lokiValues(args.config), [namespace], GRAFANA_CHARTS);
+      chart("promtail", monitoring.logs.promtailVersion, { config: { clients: [{ url: `${monitoringEndpoints(monitoring.namespace).loki}/loki/api/v1/push` }] } }, [loki], GRAFANA_CHARTS);
+    }
+    if (monitoring.tracing.enabled) {
+      chart(
+        "tempo",
+        monitoring.tracing.tempoVersion,
+        { tempo: { receivers: { otlp: { protocols: { grpc: { endpoint: `0.0.0.0:${OTLP_GRPC_PORT}` }, http: { endpoint: `0.0.0.0:${OTLP_HTTP_PORT}` } } } } } },
+        [namespace],
+        GRAFANA_CHARTS,
+      );
+    }
     this.registerOutputs({});
   }
 }
 
-/** The stack's own monitoring objects: PodMonitors, the uptime Probe, the alert rules and the dashboard. */
+/** The stack's own monitoring objects: PodMonitors, the uptime Probe, the alert rules (and log rules) and the dashboard. */
 export class Monitoring extends pulumi.ComponentResource {
   constructor(name: string, args: { config: PlatformConfig }, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:monitoring:Monitoring", name, {}, opts);
@@ -55,6 +80,7 @@ export class Monitoring extends pulumi.ComponentResource {
     if (m.probe) new k8s.apiextensions.CustomResource(`${name}-uptime-probe`, m.probe, child);
     new k8s.apiextensions.CustomResource(`${name}-rules`, m.rule, child);
     new k8s.core.v1.ConfigMap(`${name}-dashboard`, m.dashboard, child);
+    if (m.logRules) new k8s.core.v1.ConfigMap(`${name}-log-rules`, m.logRules, child);
     this.registerOutputs({});
   }
 }

@@ -14,6 +14,7 @@ import { redisNames } from "../redis/render";
 import type { CustomResourceManifest } from "../postgres/render";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { renderDashboard } from "./dashboards";
+import { renderLogRuleGroups } from "./log-rules";
 import { renderRuleGroups } from "./rules";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
@@ -27,6 +28,8 @@ export interface MonitoringManifests {
   dashboard: k8s.types.input.core.v1.ConfigMap;
   /** alertmanager.yaml, for the Secret the monitoring stack's Alertmanager loads. */
   alertmanagerConfig: string;
+  /** Loki ruler rules (MON-10), picked up by the Loki chart's rules sidecar. */
+  logRules?: k8s.types.input.core.v1.ConfigMap;
 }
 
 export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
@@ -111,6 +114,53 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       data: { "mcp-platform-overview.json": JSON.stringify(renderDashboard({ namespace: ns, has }), null, 2) },
     },
     alertmanagerConfig: stringify(renderAlertmanagerConfig(config.monitoring)),
+    logRules: config.monitoring.logs.enabled
+      ? {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "loki-rules", namespace: ns, labels: { ...labels, loki_rule: "1" } },
+          data: {
+            [`${ns}.yaml`]: stringify({ groups: renderLogRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl }) }, { lineWidth: 0 }),
+          },
+        }
+      : undefined,
+  };
+}
+
+/** In-cluster addresses of the monitoring stack's services. */
+export function monitoringEndpoints(monitoringNamespace: string) {
+  const svc = (name: string, port: number) => `http://${name}.${monitoringNamespace}.svc:${port}`;
+  return {
+    alertmanager: svc("kube-prometheus-stack-alertmanager", 9093),
+    loki: svc("loki", 3100),
+    tempoQuery: svc("tempo", 3100),
+    /** OTLP over gRPC, where services send traces. */
+    otlp: svc("tempo", OTLP_GRPC_PORT),
+  };
+}
+
+export const OTLP_GRPC_PORT = 4317;
+export const OTLP_HTTP_PORT = 4318;
+
+/** Values of the grafana/loki chart: one binary, filesystem storage, the ruler reading our rule ConfigMaps. */
+export function lokiValues(config: PlatformConfig): Record<string, unknown> {
+  const endpoints = monitoringEndpoints(config.monitoring.namespace);
+  return {
+    deploymentMode: "SingleBinary",
+    loki: {
+      auth_enabled: false,
+      commonConfig: { replication_factor: 1 },
+      storage: { type: "filesystem" },
+      schemaConfig: { configs: [{ from: "2024-01-01", store: "tsdb", object_store: "filesystem", schema: "v13", index: { prefix: "index_", period: "24h" } }] },
+      limits_config: { retention_period: config.monitoring.logs.retention },
+      compactor: { retention_enabled: true, delete_request_store: "filesystem" },
+      rulerConfig: { alertmanager_url: endpoints.alertmanager, enable_api: true, storage: { type: "local", local: { directory: "/rules" } } },
+    },
+    singleBinary: { replicas: 1 },
+    read: { replicas: 0 },
+    write: { replicas: 0 },
+    backend: { replicas: 0 },
+    sidecar: { rules: { enabled: true, label: "loki_rule", searchNamespace: "ALL", folder: "/rules/fake" } },
   };
 }
 
@@ -129,6 +179,12 @@ export function monitoringStackValues(config: PlatformConfig): Record<string, un
       },
     },
     alertmanager: { alertmanagerSpec: { configSecret: ALERTMANAGER_CONFIG_SECRET, secrets: [config.monitoring.alerting.receiversSecret] } },
-    grafana: { sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", searchNamespace: "ALL" } } },
+    grafana: {
+      sidecar: { dashboards: { enabled: true, label: "grafana_dashboard", searchNamespace: "ALL" } },
+      additionalDataSources: [
+        ...(config.monitoring.logs.enabled ? [{ name: "Loki", type: "loki", url: monitoringEndpoints(config.monitoring.namespace).loki }] : []),
+        ...(config.monitoring.tracing.enabled ? [{ name: "Tempo", type: "tempo", url: monitoringEndpoints(config.monitoring.namespace).tempoQuery }] : []),
+      ],
+    },
   };
 }

@@ -21,7 +21,7 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for: string;
-  labels: { severity: Severity; priority: string };
+  labels: { severity: Severity; priority: string; [label: string]: string };
   annotations: { summary: string; description: string; runbook_url: string };
 }
 

@@ -6,6 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
+import { monitoringEndpoints, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from "../monitoring/render";
 import { edgeNames } from "../edge/render";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 import {
@@ -39,12 +40,15 @@ export interface StackContext {
   edge?: { selector: Record<string, string>; routes: string[] };
   /** Namespace of the Prometheus that scrapes the stack. */
   monitoringNamespace: string;
+  /** Where services send traces (OTLP over gRPC), when tracing is on. */
+  otlpEndpoint?: string;
 }
 
 export function stackContext(config: PlatformConfig): StackContext {
   const { namespace, environment, restartedAt, secrets, services } = config;
   const edge = config.edge && { selector: edgeNames().selector, routes: config.edge.routes.map((r) => r.service) };
-  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge, monitoringNamespace: config.monitoring.namespace };
+  const otlpEndpoint = config.monitoring.tracing.enabled ? monitoringEndpoints(config.monitoring.namespace).otlp : undefined;
+  return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge, monitoringNamespace: config.monitoring.namespace, otlpEndpoint };
 }
 
 /** One Deployment with the objects that belong to it. */
@@ -239,7 +243,7 @@ function podSpec(
     ],
     containers: [
       {
-        ...container(svc, image, containerName, ctx.bindings),
+        ...container(ctx, svc, image, containerName, name),
         volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })),
         ...probes(svc),
         lifecycle: svc.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: svc.preStopSleepSeconds } } } : undefined,
@@ -250,7 +254,7 @@ function podSpec(
 }
 
 /** The container as both the Deployment and the migration Job run it. */
-function container(svc: ServiceConfig, image: Image, name: string, bindings: Bindings): Container {
+function container(ctx: StackContext, svc: ServiceConfig, image: Image, name: string, service: string): Container {
   const ports = [
     ...(svc.port === undefined ? [] : [{ name: "http", containerPort: svc.port, protocol: "TCP" }]),
     ...(svc.metrics.enabled && svc.metrics.port !== undefined && svc.metrics.port !== svc.port
@@ -266,7 +270,8 @@ function container(svc: ServiceConfig, image: Image, name: string, bindings: Bin
     ...(ports.length ? { ports } : {}),
     // Data services' settings first: the service's own env may refer to them as $(DATABASE_URL).
     env: [
-      ...svc.uses.flatMap((use) => bindings[use]?.env ?? []),
+      ...svc.uses.flatMap((use) => ctx.bindings[use]?.env ?? []),
+      ...tracingEnv(ctx, svc, service),
       ...Object.entries(svc.env).map(([variable, value]) =>
         typeof value === "string"
           ? { name: variable, value }
@@ -281,6 +286,17 @@ function container(svc: ServiceConfig, image: Image, name: string, bindings: Bin
       capabilities: { drop: ["ALL"] },
     },
   };
+}
+
+/** OpenTelemetry settings (MON-14), unless the service sets its own. */
+function tracingEnv(ctx: StackContext, svc: ServiceConfig, service: string): k8s.types.input.core.v1.EnvVar[] {
+  if (!ctx.otlpEndpoint) return [];
+  const env = [
+    { name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: ctx.otlpEndpoint },
+    { name: "OTEL_SERVICE_NAME", value: service },
+    { name: "OTEL_RESOURCE_ATTRIBUTES", value: `deployment.environment=${ctx.environment},service.namespace=${ctx.namespace}` },
+  ];
+  return env.filter((e) => !(e.name in svc.env));
 }
 
 function probes(svc: ServiceConfig): Pick<Container, "readinessProbe" | "livenessProbe" | "startupProbe"> {
@@ -408,6 +424,9 @@ function networkPolicy(ctx: StackContext, name: string, svc: ServiceConfig, meta
         return binding ? [{ to: [{ podSelector: { matchLabels: binding.podSelector } }], ports: tcpPorts(binding.port) }] : [];
       }),
       ...svc.egress.map((rule) => ({ to: [{ ipBlock: { cidr: rule.cidr } }], ports: tcpPorts(...rule.ports) })),
+      ...(ctx.otlpEndpoint
+        ? [{ to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.monitoringNamespace } } }], ports: tcpPorts(OTLP_GRPC_PORT, OTLP_HTTP_PORT) }]
+        : []),
     ],
   });
 }
