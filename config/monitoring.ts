@@ -4,7 +4,7 @@
  * the uptime probe and where alerts go.
  */
 import { z } from "zod";
-import { DNS_LABEL, memory } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, memory } from "./primitives";
 
 const ratio = z.number().gt(0).lt(1);
 const seconds = z.number().positive();
@@ -65,6 +65,9 @@ export const MonitoringSchema = z
         blackboxVersion: z.string().default("9.1.0").describe("prometheus-blackbox-exporter chart version."),
         retention: duration.default("15d").describe("How long Prometheus keeps samples."),
         storage: memory.default("50Gi").describe("Prometheus volume size."),
+        resources: ContainerResourcesSchema({ cpu: "500m", memory: "2Gi" }, { cpu: "2", memory: "4Gi" })
+          .prefault({})
+          .describe("Prometheus's requests and limits."),
       })
       .prefault({})
       .describe("The monitoring stack: Prometheus operator, Prometheus, Alertmanager, Grafana, kube-state-metrics, node-exporter."),

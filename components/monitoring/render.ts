@@ -171,6 +171,7 @@ export function monitoringStackValues(config: PlatformConfig): Record<string, un
     prometheus: {
       prometheusSpec: {
         retention: stack.retention,
+        resources: { requests: { ...stack.resources.requests }, limits: { ...stack.resources.limits } },
         ruleSelectorNilUsesHelmValues: false,
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,
