@@ -48,10 +48,10 @@ export function tempDir(prefix: string): string {
 }
 
 /** Runs a tool to completion with its output in a file (see startProcess): status and output. */
-export function runTool(command: string, args: string[]): { status: number | null; output: string } {
+export function runTool(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeout = 60000): { status: number | null; output: string } {
   const log = path.join(tempDir("mcp-tool-"), "output.log");
   const fd = fs.openSync(log, "a");
-  const result = spawnSync(command, args, { stdio: ["ignore", fd, fd], timeout: 60000 });
+  const result = spawnSync(command, args, { stdio: ["ignore", fd, fd], timeout, env });
   fs.closeSync(fd);
   return { status: result.status, output: fs.readFileSync(log, "utf8") };
 }

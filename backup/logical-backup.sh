@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Logical backup (BAK-4, BAK-7): pg_dump in custom format from one consistent snapshot, its sha256,
+# and a manifest (database, size, checksum, exact row counts per table from the same snapshot),
+# uploaded to s3://$BACKUP_BUCKET/$BACKUP_PREFIX/<yyyy>/<mm>/<dd>/. The manifest goes last: a
+# backup without one is incomplete and is never chosen for a restore.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+require_env PGHOST PGDATABASE BACKUP_BUCKET
+require_tools pg_dump psql aws sha256sum
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+day=$(date -u +%Y/%m/%d)
+name="$PGDATABASE-$stamp"
+key="$BACKUP_PREFIX/$day/$name"
+
+# One session exports a snapshot and counts rows in it; pg_dump dumps the same snapshot.
+coproc SNAPSHOT { psql -X -At -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" 2>&1; }
+echo 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();' >&"${SNAPSHOT[1]}"
+read -r -t 30 snapshot <&"${SNAPSHOT[0]}" || die "cannot open a snapshot of $PGDATABASE on $PGHOST"
+case "$snapshot" in
+  *-*-*) ;;
+  *) die "cannot open a snapshot of $PGDATABASE: $snapshot" ;;
+esac
+log "dumping $PGDATABASE from snapshot $snapshot"
+
+pg_dump --format=custom --snapshot="$snapshot" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE failed"
+
+# Exact row counts of every user table, from the same snapshot, as one JSON object.
+cat >&"${SNAPSHOT[1]}" <<'SQL'
+SELECT coalesce(json_object_agg(t.relname, t.n ORDER BY t.relname), '{}')
+FROM (
+  SELECT format('%I.%I', n.nspname, c.relname) AS relname,
+         (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint AS n
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+) t;
+COMMIT;
+\q
+SQL
+read -r -t 600 counts <&"${SNAPSHOT[0]}" || die "cannot count the rows of $PGDATABASE"
+wait "$SNAPSHOT_PID" 2> /dev/null || true
+
+(cd "$work" && sha256sum "$name.dump" > "$name.dump.sha256")
+sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
+size=$(stat -c %s "$work/$name.dump")
+server=$(psql_value 'SHOW server_version')
+cat > "$work/$name.manifest.json" <<JSON
+{"database":"$PGDATABASE","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
+JSON
+
+s3_put "$work/$name.dump" "$key.dump"
+s3_put "$work/$name.dump.sha256" "$key.dump.sha256"
+s3_put "$work/$name.manifest.json" "$key.manifest.json"
+log "backup complete: s3://$BACKUP_BUCKET/$key.dump ($size bytes, sha256 $sha)"
+printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$size"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Restore check (BAK-4, BAK-8): downloads the newest logical backup, verifies its checksum, restores
+# it into a scratch database, checks that pg_restore reported no error, that every table has the
+# row count of the manifest, and that each SQL check (RESTORE_CHECK_SQL: one query per line, each
+# must return true) holds; drops the scratch database. Exit 0 when the backup is restorable, 1 when
+# not: the CronJob's Job status is what the RestoreCheckFailed / RestoreCheckStale alerts watch.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+require_env PGHOST PGDATABASE BACKUP_BUCKET
+require_tools pg_restore psql aws sha256sum
+
+work=$(mktemp -d)
+scratch="restore_check_$(date -u +%Y%m%d%H%M%S)_$$"
+cleanup() {
+  psql -X -q -d "$PGDATABASE" -c "DROP DATABASE IF EXISTS \"$scratch\"" > /dev/null 2>&1 || log "could not drop scratch database $scratch"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+manifest_key=$(latest_manifest)
+[ -n "$manifest_key" ] || die "no backup under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"
+log "checking $manifest_key"
+dump=$(fetch_backup "$manifest_key" "$work")
+
+psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "CREATE DATABASE \"$scratch\"" || die "cannot create scratch database $scratch"
+pg_restore --exit-on-error --no-owner --no-privileges -d "$scratch" "$dump" 2> "$work/pg_restore.log" ||
+  die "pg_restore failed: $(head -c 2000 "$work/pg_restore.log")"
+
+# Runs a query over the manifest (as psql variable :'manifest', quoted by psql), tab-separated.
+manifest_sql() {
+  psql -X -At -F $'\t' -v ON_ERROR_STOP=1 -v manifest="$(cat "$work/manifest.json")" -d "$PGDATABASE" <<< "$1"
+}
+
+# Row counts: every table of the manifest must be there with the same count.
+mismatches=0
+while IFS=$'\t' read -r table expected; do
+  actual=$(psql_value "SELECT count(*) FROM $table" "$scratch" 2> /dev/null) || actual="missing"
+  if [ "$actual" != "$expected" ]; then
+    log "row count mismatch in $table: manifest $expected, restored $actual"
+    mismatches=$((mismatches + 1))
+  fi
+done < <(manifest_sql "SELECT key, value FROM json_each_text(:'manifest'::json -> 'tables')")
+[ "$mismatches" -eq 0 ] || die "$mismatches table(s) differ from the manifest"
+
+# Extra integrity checks from the stack's configuration.
+if [ -n "${RESTORE_CHECK_SQL:-}" ]; then
+  while IFS= read -r check; do
+    [ -n "$check" ] || continue
+    result=$(psql_value "$check" "$scratch" 2>&1) || die "check failed to run: $check: $result"
+    [ "$result" = "t" ] || die "check did not hold: $check (returned: $result)"
+  done <<< "$RESTORE_CHECK_SQL"
+fi
+
+tables=$(manifest_sql "SELECT count(*) FROM json_object_keys(:'manifest'::json -> 'tables')")
+log "restore check passed: $manifest_key, $tables table(s) match"
+printf '{"result":"ok","backup":"s3://%s/%s","tables":%s}\n' "$BACKUP_BUCKET" "$manifest_key" "$tables"

@@ -1,0 +1,239 @@
+/**
+ * The backup scripts for real: a PostgreSQL cluster and an S3-compatible endpoint (moto) on
+ * loopback, the real pg_dump / pg_restore / aws. Backup -> restore check -> restore round trip on a
+ * few hundred thousand rows, and the faults that must fail loudly without harming good data.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../harness";
+import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
+
+const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck"];
+const installed = tools.every((tool) => hasBinary(tool));
+const describeWithTools = installed ? describe : describe.skip;
+const SCRIPTS = path.join(PROJECT_DIR, "backup");
+const BUCKET = "mcp-backups-test";
+
+interface Postgres {
+  port: number;
+  stop: () => void;
+}
+
+/** A throw-away PostgreSQL cluster on 127.0.0.1, run as the postgres user (initdb refuses root). */
+function startPostgres(port: number): Postgres {
+  const dir = tempDir("mcp-pg-");
+  fs.chownSync(dir, uid("postgres"), gid("postgres"));
+  const asPostgres = (...args: string[]) => {
+    const result = runTool("runuser", ["-u", "postgres", "--", ...args]);
+    if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.output}`);
+  };
+  asPostgres("initdb", "-D", `${dir}/data`, "-A", "trust", "-U", "postgres", "--no-sync");
+  asPostgres("pg_ctl", "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
+  return { port, stop: () => void runTool("runuser", ["-u", "postgres", "--", "pg_ctl", "-D", `${dir}/data`, "-m", "fast", "stop"]) };
+}
+
+const uid = (user: string) => Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
+const gid = (user: string) => Number(spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim());
+
+describeWithTools("backup, restore check and restore", () => {
+  let pg: Postgres;
+  let moto: ReturnType<typeof startProcess>;
+  let env: NodeJS.ProcessEnv;
+
+  const sql = (query: string, database = "app") => {
+    const result = spawnSync("psql", ["-X", "-At", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "-d", database, "-c", query], {
+      encoding: "utf8",
+    });
+    if (result.status !== 0) throw new Error(`${query}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  const script = (name: string, args: string[] = [], extra: NodeJS.ProcessEnv = {}) => runTool(path.join(SCRIPTS, name), args, { ...env, ...extra }, 120000);
+  const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", env.AWS_ENDPOINT_URL!, ...args], env);
+  const keys = () =>
+    aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--query", "Contents[].Key", "--output", "text")
+      .output.trim()
+      .split(/\s+/)
+      .filter((k) => k && k !== "None")
+      .sort();
+  /** A checksum of every table's contents, to compare a restore with its source. */
+  const contents = (database: string) =>
+    ["customers", "orders", "order_items"].map((t) => `${t}:${sql(`SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM ${t} x`, database)}`);
+
+  beforeAll(async () => {
+    pg = startPostgres(await freePort());
+    const motoPort = await freePort();
+    moto = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)]);
+    await waitForPort(motoPort, 20000);
+    env = {
+      ...process.env,
+      PGHOST: "127.0.0.1",
+      PGPORT: String(pg.port),
+      PGUSER: "postgres",
+      PGDATABASE: "postgres",
+      BACKUP_BUCKET: BUCKET,
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${motoPort}`,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_DEFAULT_REGION: "us-east-1",
+    };
+    expect(aws("s3", "mb", `s3://${BUCKET}`).status).toBe(0);
+    sql("CREATE DATABASE app", "postgres");
+    sql(`CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+         INSERT INTO customers SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 20000) g;
+         CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL REFERENCES customers, total numeric(12,2), note text, created_at timestamptz);
+         INSERT INTO orders SELECT g, 1 + g % 20000, (g % 1000) / 7.0, md5(g::text), '2026-01-01'::timestamptz + g * interval '1 minute' FROM generate_series(1, 300000) g;
+         CREATE TABLE order_items (order_id bigint REFERENCES orders, sku text, quantity int);
+         INSERT INTO order_items SELECT 1 + g % 300000, 'SKU-' || (g % 500), 1 + g % 5 FROM generate_series(1, 100000) g;`);
+    env.PGDATABASE = "app";
+  }, 120000);
+
+  afterAll(async () => {
+    pg?.stop();
+    await moto?.stop();
+  });
+
+  it("the scripts are shellcheck-clean", () => {
+    const result = runTool("shellcheck", ["-x", ...["lib.sh", "logical-backup.sh", "restore-check.sh", "restore.sh"].map((f) => path.join(SCRIPTS, f))]);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("uploads the dump, its checksum and a manifest with exact row counts under logical/yyyy/mm/dd/", () => {
+    const result = script("logical-backup.sh");
+    expect(result.output).toMatch(/"result":"ok"/);
+    expect(result.status).toBe(0);
+    const uploaded = keys();
+    expect(uploaded).toHaveLength(3);
+    for (const key of uploaded) expect(key).toMatch(/^logical\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.(dump|dump\.sha256|manifest\.json)$/);
+    const dir = tempDir("mcp-manifest-");
+    const manifestKey = uploaded.find((k) => k.endsWith(".manifest.json"))!;
+    aws("s3", "cp", `s3://${BUCKET}/${manifestKey}`, `${dir}/m.json`);
+    const manifest = JSON.parse(fs.readFileSync(`${dir}/m.json`, "utf8"));
+    expect(manifest).toMatchObject({ database: "app", tables: { "public.customers": 20000, "public.orders": 300000, "public.order_items": 100000 } });
+    expect(manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it("restore check restores the newest backup into a scratch database, matches the manifest and drops it", () => {
+    const result = script("restore-check.sh", [], { RESTORE_CHECK_SQL: "SELECT count(*) = 0 FROM orders WHERE customer_id NOT IN (SELECT id FROM customers)\nSELECT min(id) = 1 FROM orders" });
+    expect(result.output).toMatch(/restore check passed: .*3 table\(s\) match/);
+    expect(result.status).toBe(0);
+    expect(sql("SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_check_%'", "postgres")).toBe("0");
+  });
+
+  it("restores a backup whose data equals the source, table by table", () => {
+    const result = script("restore.sh", ["--target", "app_restored", "--latest"]);
+    expect(result.output).toMatch(/restored .* into app_restored/);
+    expect(result.status).toBe(0);
+    expect(contents("app_restored")).toEqual(contents("app"));
+  });
+
+  it("refuses to overwrite a database that holds tables, unless --force", () => {
+    sql("INSERT INTO customers VALUES (999999, 'late@example.com')", "app_restored");
+    const refused = script("restore.sh", ["--target", "app_restored", "--latest"]);
+    expect(refused.status).toBe(1);
+    expect(refused.output).toMatch(/database app_restored already holds 3 table\(s\): refusing to overwrite it \(add --force to replace them\)/);
+    expect(sql("SELECT count(*) FROM customers WHERE id = 999999", "app_restored")).toBe("1");
+    const forced = script("restore.sh", ["--target", "app_restored", "--latest", "--force"]);
+    expect(forced.status).toBe(0);
+    expect(contents("app_restored")).toEqual(contents("app"));
+  });
+
+  it("fails a restore check whose SQL check does not hold", () => {
+    const result = script("restore-check.sh", [], { RESTORE_CHECK_SQL: "SELECT count(*) > 1000000 FROM orders" });
+    expect(result.status).toBe(1);
+    expect(result.output).toMatch(/check did not hold: SELECT count\(\*\) > 1000000 FROM orders \(returned: f\)/);
+  });
+
+  describe("faults fail loudly and harm no good data", () => {
+    /** Replaces the newest dump (or its checksum) in the bucket; returns a function that puts the original back. */
+    function tamper(suffix: ".dump" | ".dump.sha256", change: (bytes: Buffer) => Buffer | undefined): () => void {
+      const key = keys().filter((k) => k.endsWith(suffix)).pop()!;
+      const dir = tempDir("mcp-tamper-");
+      aws("s3", "cp", `s3://${BUCKET}/${key}`, `${dir}/original`);
+      const changed = change(fs.readFileSync(`${dir}/original`));
+      if (changed) {
+        fs.writeFileSync(`${dir}/changed`, changed);
+        aws("s3", "cp", `${dir}/changed`, `s3://${BUCKET}/${key}`);
+      } else {
+        aws("s3", "rm", `s3://${BUCKET}/${key}`);
+      }
+      return () => void aws("s3", "cp", `${dir}/original`, `s3://${BUCKET}/${key}`);
+    }
+
+    const before = () => contents("app_restored");
+
+    it.each([
+      ["a truncated dump", ".dump" as const, (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /checksum mismatch for app-.*\.dump: the dump is damaged/],
+      ["a flipped byte", ".dump" as const, (b: Buffer) => Buffer.from(b.map((x, i) => (i === Math.floor(b.length / 3) ? x ^ 0xff : x))), /checksum mismatch/],
+      ["a missing checksum file", ".dump.sha256" as const, () => undefined, /checksum file .*\.dump\.sha256 is missing/],
+    ])("%s", (_what, suffix, change, message) => {
+      const good = before();
+      const objects = keys();
+      const restoreOriginal = tamper(suffix, change);
+      try {
+        const check = script("restore-check.sh");
+        expect(check.status).toBe(1);
+        expect(check.output).toMatch(message);
+        const restore = script("restore.sh", ["--target", "app_restored", "--latest", "--force"]);
+        expect(restore.status).toBe(1);
+        expect(restore.output).toMatch(message);
+        // The target was not touched: the checksum is verified before anything is restored.
+        expect(before()).toEqual(good);
+        // ...and no backup object was deleted or written by the scripts.
+        expect(keys()).toEqual(suffix === ".dump.sha256" ? objects.filter((k) => !k.endsWith(".sha256")) : objects);
+      } finally {
+        restoreOriginal();
+      }
+    });
+
+    it("an unreachable endpoint", async () => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
+      const backup = script("logical-backup.sh", [], { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: "1" });
+      expect(backup.status).toBe(1);
+      expect(backup.output).toMatch(/ERROR: cannot upload .* to s3:\/\/mcp-backups-test\/logical\//);
+      const check = script("restore-check.sh", [], { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: "1" });
+      expect(check.status).toBe(1);
+      expect(check.output).toMatch(/ERROR: cannot list s3:\/\/mcp-backups-test\/logical\/ \(endpoint, credentials, bucket\?\)/);
+      expect(keys()).toHaveLength(3);
+    });
+
+    it("an unreachable database", async () => {
+      const backup = script("logical-backup.sh", [], { PGPORT: String(await freePort()) });
+      expect(backup.status).toBe(1);
+      expect(backup.output).toMatch(/ERROR: cannot open a snapshot of app/);
+      expect(keys()).toHaveLength(3);
+    });
+  });
+
+  describe("with credentials enforced by the endpoint", () => {
+    let authMoto: ReturnType<typeof startProcess>;
+    let authEnv: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      // The first 4 requests set up a user with a key and a bucket; from then on, keys are checked.
+      authMoto = startProcess("env", ["INITIAL_NO_AUTH_ACTION_COUNT=4", "moto_server", "-H", "127.0.0.1", "-p", String(port)]);
+      await waitForPort(port, 20000);
+      authEnv = { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
+      const run = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
+      run("iam", "create-user", "--user-name", "backup");
+      run("iam", "put-user-policy", "--user-name", "backup", "--policy-name", "s3", "--policy-document", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}');
+      const key = JSON.parse(run("iam", "create-access-key", "--user-name", "backup").output).AccessKey;
+      run("s3", "mb", `s3://${BUCKET}`);
+      authEnv = { ...authEnv, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
+    }, 60000);
+
+    afterAll(async () => {
+      await authMoto?.stop();
+    });
+
+    it("backs up with the right key and fails loudly with a wrong one", () => {
+      expect(runTool(path.join(SCRIPTS, "logical-backup.sh"), [], authEnv, 120000).status).toBe(0);
+      const wrong = runTool(path.join(SCRIPTS, "logical-backup.sh"), [], { ...authEnv, AWS_SECRET_ACCESS_KEY: "not-the-secret", AWS_MAX_ATTEMPTS: "1" }, 120000);
+      expect(wrong.status).toBe(1);
+      expect(wrong.output).toMatch(/SignatureDoesNotMatch|InvalidAccessKeyId|AccessDenied/);
+      expect(wrong.output).toMatch(/ERROR: cannot upload/);
+    });
+  });
+});
