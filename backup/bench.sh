@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Benchmark (npm run bench:backup): throughput of logical-backup.sh and restore.sh on a database of
+# about BENCH_GB gigabytes (default 1), against plain `pg_dump -Fc` to a local file in the same run.
+# Starts its own PostgreSQL (as the postgres user) and moto S3 endpoint on loopback, and removes
+# them afterwards. Reports figures; asserts nothing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+gb=${BENCH_GB:-1}
+rows=$((gb * 7500000))
+work=$(mktemp -d)
+chown postgres "$work"
+pg_port=$((20000 + RANDOM % 10000))
+s3_port=$((30000 + RANDOM % 10000))
+cleanup() {
+  runuser -u postgres -- pg_ctl -D "$work/data" -m fast stop > /dev/null 2>&1 || true
+  [ -n "${moto_pid:-}" ] && kill "$moto_pid" 2> /dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+runuser -u postgres -- initdb -D "$work/data" -A trust -U postgres --no-sync > /dev/null
+runuser -u postgres -- pg_ctl -D "$work/data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c max_wal_size=4GB" start > /dev/null
+moto_server -H 127.0.0.1 -p "$s3_port" > "$work/moto.log" 2>&1 &
+moto_pid=$!
+
+export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGDATABASE=bench BACKUP_BUCKET=bench-backups
+export AWS_ENDPOINT_URL=http://127.0.0.1:$s3_port AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1
+for _ in $(seq 50); do aws --endpoint-url "$AWS_ENDPOINT_URL" s3 mb "s3://$BACKUP_BUCKET" > /dev/null 2>&1 && break; sleep 0.2; done
+
+psql -X -q -d postgres -c "CREATE DATABASE bench"
+echo "loading $rows rows (~${gb} GB)..."
+psql -X -q -c "CREATE TABLE events (id bigint PRIMARY KEY, account int, kind text, payload text, at timestamptz)" \
+  -c "INSERT INTO events SELECT g, g % 10000, 'kind-' || (g % 20), md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text), '2026-01-01'::timestamptz + g * interval '1 second' FROM generate_series(1, $rows) g"
+size=$(psql -X -At -c "SELECT pg_database_size('bench')")
+mb=$((size / 1048576))
+
+seconds() { awk -v s="$1" -v e="$(date +%s%N)" 'BEGIN { printf "%.2f", (e - s) / 1e9 }'; }
+t=$(date +%s%N); pg_dump -Fc -f "$work/plain.dump"; plain=$(seconds "$t")
+t=$(date +%s%N); "$here/logical-backup.sh" > /dev/null 2>&1; backup=$(seconds "$t")
+psql -X -q -d postgres -c "CREATE DATABASE bench_plain"
+t=$(date +%s%N); pg_restore --no-owner -d bench_plain "$work/plain.dump"; plain_restore=$(seconds "$t")
+t=$(date +%s%N); "$here/restore.sh" --target bench_restored --latest > /dev/null 2>&1; restore=$(seconds "$t")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+rate() { awk -v m="$mb" -v t="$1" 'BEGIN { printf "%.1f", m / t }'; }
+echo "database: ${mb} MiB, dump: $(( $(stat -c %s "$work/plain.dump") / 1048576 )) MiB"
+echo "pg_dump -Fc to a local file:     ${plain} s ($(rate "$plain") MiB/s of database)"
+echo "logical-backup.sh (dump + S3):   ${backup} s ($(rate "$backup") MiB/s), $(ratio "$backup" "$plain")x plain"
+echo "pg_restore from a local file:    ${plain_restore} s ($(rate "$plain_restore") MiB/s)"
+echo "restore.sh (S3 + verify + load): ${restore} s ($(rate "$restore") MiB/s), $(ratio "$restore" "$plain_restore")x plain"
