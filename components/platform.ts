@@ -6,6 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { imageReference, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
+import { BackupStorage } from "./backup/storage";
 import { Edge } from "./edge";
 import { Monitoring, MonitoringStack } from "./monitoring";
 import { selectorLabels } from "./labels";
@@ -61,6 +62,10 @@ export function buildPlatform(config: PlatformConfig) {
     const context = { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
+  if (config.backups) {
+    new BackupStorage("backups", { config: config.backups, namespace: config.namespace, protect: production }, { ...base, dependsOn: [namespace] });
+  }
+
   // Monitors and rules need the prometheus-operator's CRDs: after the monitoring stack, if this stack installs it.
   const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
   new Monitoring("monitoring", { config }, { ...base, dependsOn: monitoringStack ? [namespace, monitoringStack] : [namespace] });

@@ -5,3 +5,4 @@ export { rawPlatformConfig } from "./load";
 export * from "./data";
 export * from "./edge";
 export * from "./monitoring";
+export * from "./backups";

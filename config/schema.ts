@@ -20,6 +20,7 @@ import {
   serviceName,
 } from "./primitives";
 import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./data";
+import { BackupsSchema } from "./backups";
 import { EdgeSchema } from "./edge";
 import { MonitoringSchema } from "./monitoring";
 
@@ -261,6 +262,7 @@ export const PlatformSchema = z
     postgres: PostgresSchema.optional(),
     redis: RedisSchema.optional(),
     edge: EdgeSchema.optional(),
+    backups: BackupsSchema.optional(),
     monitoring: MonitoringSchema.prefault({}),
     services: z
       .record(serviceName, ServiceSchema)

@@ -34,6 +34,7 @@ describe("npm run plan", () => {
     expect(fs.readdirSync(path.join(dir, "manifests")).sort()).toEqual([
       "api.yaml",
       "app-secrets.yaml",
+      "backups.yaml",
       "config",
       "edge.yaml",
       "monitoring-stack.yaml",

@@ -56,6 +56,12 @@ const mocks: pulumi.runtime.Mocks = {
   newResource: (args) => {
     const state = { ...args.inputs };
     if (args.type === "random:index/randomPassword:RandomPassword") state.result = `mock-${args.name}`;
+    // AWS computes ARNs and keys: stand-ins of the right shape, so policies built from them are realistic.
+    if (args.type === "aws:s3/bucket:Bucket") state.arn = `arn:aws:s3:::${args.inputs.bucket}`;
+    if (args.type === "aws:kms/key:Key") state.arn = `arn:aws:kms:${args.inputs.region}:123456789012:key/${args.name}`;
+    if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
+    if (args.type === "aws:iam/user:User") state.name = args.name;
+    if (args.type === "aws:iam/accessKey:AccessKey") state.secret = `mock-${args.name}-secret`;
     return { id: `${args.name}-id`, state };
   },
   call: (args) => args.inputs,

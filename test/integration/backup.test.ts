@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
+import { writerPolicy } from "../../components/backup/storage-render";
 import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck"];
@@ -218,7 +219,9 @@ describeWithTools("backup, restore check and restore", () => {
       authEnv = { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
       const run = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
       run("iam", "create-user", "--user-name", "backup");
-      run("iam", "put-user-policy", "--user-name", "backup", "--policy-name", "s3", "--policy-document", '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}');
+      // The writer gets exactly the policy the stack gives it (BackupStorage).
+      const policy = writerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test");
+      run("iam", "put-user-policy", "--user-name", "backup", "--policy-name", "writer", "--policy-document", JSON.stringify(policy));
       const key = JSON.parse(run("iam", "create-access-key", "--user-name", "backup").output).AccessKey;
       run("s3", "mb", `s3://${BUCKET}`);
       authEnv = { ...authEnv, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
@@ -226,6 +229,21 @@ describeWithTools("backup, restore check and restore", () => {
 
     afterAll(async () => {
       await authMoto?.stop();
+    });
+
+    it("lets the writer's policy back up but neither delete a backup nor write elsewhere", () => {
+      expect(runTool(path.join(SCRIPTS, "logical-backup.sh"), [], authEnv, 120000).status).toBe(0);
+      const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
+      const dir = tempDir("mcp-writer-");
+      fs.writeFileSync(`${dir}/x`, "x");
+      expect(aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/logical/probe`).status).toBe(0);
+      expect(aws("s3", "cp", `s3://${BUCKET}/logical/probe`, `${dir}/y`).status).toBe(0);
+      const deleted = aws("s3", "rm", `s3://${BUCKET}/logical/probe`);
+      expect(deleted.status).not.toBe(0);
+      expect(deleted.output).toMatch(/AccessDenied/);
+      const elsewhere = aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/other/probe`);
+      expect(elsewhere.status).not.toBe(0);
+      expect(elsewhere.output).toMatch(/AccessDenied/);
     });
 
     it("backs up with the right key and fails loudly with a wrong one", () => {

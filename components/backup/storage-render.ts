@@ -1,0 +1,98 @@
+/**
+ * Pure parts of the backup storage: the lifecycle rules that implement the retention settings, the
+ * TLS-only bucket policy, and the least-privilege policy of the backup writer. Policies are IAM JSON
+ * documents built from ARNs, so they can be checked without AWS (and enforced by an S3 endpoint
+ * that evaluates IAM, in the tests).
+ */
+import type * as aws from "@pulumi/aws";
+import type { BackupsConfig } from "../../config";
+
+/** Key prefixes in the bucket: CloudNativePG's base backups and WAL, and the logical dumps. */
+export const PREFIXES = { base: "postgres/base/", wal: "postgres/wals/", logical: "logical/" } as const;
+
+type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
+
+export function lifecycleRules(retention: BackupsConfig["retention"]): LifecycleRule[] {
+  const expire = (id: string, prefix: string, days: number): LifecycleRule => ({
+    id,
+    status: "Enabled",
+    filter: { prefix },
+    expiration: { days },
+    noncurrentVersionExpiration: { noncurrentDays: retention.noncurrentDays },
+  });
+  return [
+    expire("base-backups", PREFIXES.base, retention.baseBackupDays),
+    expire("wal", PREFIXES.wal, retention.walDays),
+    expire("logical-backups", PREFIXES.logical, retention.logicalDays),
+    {
+      id: "abort-incomplete-uploads",
+      status: "Enabled",
+      filter: {},
+      abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
+      expiration: { expiredObjectDeleteMarker: true },
+    },
+  ];
+}
+
+export interface PolicyDocument {
+  Version: "2012-10-17";
+  Statement: { Sid: string; Effect: "Allow" | "Deny"; Principal?: unknown; Action: string[]; Resource: string[]; Condition?: unknown }[];
+}
+
+/** Refuses every request that does not use TLS. */
+export function tlsOnlyPolicy(bucketArn: string): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: ["s3:*"],
+        Resource: [bucketArn, `${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
+    ],
+  };
+}
+
+/**
+ * The backup writer: list the bucket under the backup prefixes, read and write objects there, use
+ * the key. No delete (retention is the lifecycle's job, and a stolen key cannot wipe the backups).
+ */
+export function writerPolicy(bucketArn: string, keyArn: string): PolicyDocument {
+  const prefixes = Object.values(PREFIXES);
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListBackupPrefixes",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [bucketArn],
+        Condition: { StringLike: { "s3:prefix": [...prefixes.map((p) => `${p}*`), ""] } },
+      },
+      { Sid: "ReadWriteBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
+      { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [keyArn] },
+    ],
+  };
+}
+
+/** What S3 replication needs: read the primary, write replicas to the DR bucket, use both keys. */
+export function replicationPolicy(source: { bucketArn: string; keyArn: string }, target: { bucketArn: string; keyArn: string }): PolicyDocument {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      { Sid: "ReadSourceConfig", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: [source.bucketArn] },
+      {
+        Sid: "ReadSourceObjects",
+        Effect: "Allow",
+        Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging"],
+        Resource: [`${source.bucketArn}/*`],
+      },
+      { Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"], Resource: [`${target.bucketArn}/*`] },
+      { Sid: "DecryptSource", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [source.keyArn] },
+      { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"], Resource: [target.keyArn] },
+    ],
+  };
+}

@@ -1,0 +1,144 @@
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { BackupsConfig } from "../../config";
+import { PART_OF } from "../labels";
+import { lifecycleRules, replicationPolicy, tlsOnlyPolicy, writerPolicy } from "./storage-render";
+
+export interface BackupStorageArgs {
+  config: BackupsConfig;
+  namespace: string;
+  /** Protect the buckets and keys from deletion: production. */
+  protect: boolean;
+}
+
+/** Name of the Kubernetes Secret with the backup writer's access key (unless IRSA is used). */
+export const BACKUP_CREDENTIALS = "backup-s3-credentials";
+
+/**
+ * Backup storage (BAK-1..3): a primary and a disaster-recovery bucket in two regions, each with its
+ * own KMS key (rotated yearly), versioning, all public access blocked, ACLs disabled, TLS-only
+ * access, retention as lifecycle rules, optional Object Lock; replication from primary to DR; a
+ * writer identity that may read and write backups but delete none.
+ */
+export class BackupStorage extends pulumi.ComponentResource {
+  readonly bucket: aws.s3.Bucket;
+  readonly key: aws.kms.Key;
+
+  constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mcp-platform:backup:BackupStorage", name, {}, opts);
+    const { config } = args;
+    const child = { parent: this };
+    const kept = { parent: this, protect: args.protect };
+
+    const key = (suffix: string, region: string) =>
+      new aws.kms.Key(
+        `${name}-${suffix}-key`,
+        { region, description: `mcp-platform backups (${suffix}) of ${args.namespace}`, enableKeyRotation: true, deletionWindowInDays: 30 },
+        kept,
+      );
+    const bucket = (suffix: string, bucketName: string, region: string, kmsKey: aws.kms.Key) => {
+      const b = new aws.s3.Bucket(`${name}-${suffix}`, { bucket: bucketName, region, objectLockEnabled: config.objectLock.enabled }, kept);
+      const on = { parent: this, dependsOn: [b] };
+      const versioning = new aws.s3.BucketVersioning(`${name}-${suffix}-versioning`, { bucket: b.id, region, versioningConfiguration: { status: "Enabled" } }, on);
+      new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-${suffix}-encryption`,
+        { bucket: b.id, region, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn }, bucketKeyEnabled: true }] },
+        on,
+      );
+      new aws.s3.BucketPublicAccessBlock(
+        `${name}-${suffix}-public-access`,
+        { bucket: b.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        on,
+      );
+      new aws.s3.BucketOwnershipControls(`${name}-${suffix}-ownership`, { bucket: b.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, on);
+      new aws.s3.BucketPolicy(`${name}-${suffix}-tls-only`, { bucket: b.id, region, policy: b.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))) }, on);
+      new aws.s3.BucketLifecycleConfiguration(
+        `${name}-${suffix}-retention`,
+        { bucket: b.id, region, rules: lifecycleRules(config.retention) },
+        { parent: this, dependsOn: [versioning] },
+      );
+      if (config.objectLock.enabled) {
+        new aws.s3.BucketObjectLockConfiguration(
+          `${name}-${suffix}-object-lock`,
+          { bucket: b.id, region, rule: { defaultRetention: { mode: "GOVERNANCE", days: config.objectLock.days } } },
+          { parent: this, dependsOn: [versioning] },
+        );
+      }
+      return { bucket: b, versioning };
+    };
+
+    this.key = key("primary", config.region);
+    const drKey = key("dr", config.drRegion);
+    const primary = bucket("primary", config.bucket, config.region, this.key);
+    const dr = bucket("dr", config.drBucket, config.drRegion, drKey);
+    this.bucket = primary.bucket;
+
+    // Replication to the disaster-recovery region (BAK-3).
+    const role = new aws.iam.Role(
+      `${name}-replication`,
+      {
+        assumeRolePolicy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+      },
+      child,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-replication`,
+      {
+        role: role.id,
+        policy: pulumi
+          .all([primary.bucket.arn, this.key.arn, dr.bucket.arn, drKey.arn])
+          .apply(([bucketArn, keyArn, drBucketArn, drKeyArn]) =>
+            JSON.stringify(replicationPolicy({ bucketArn, keyArn }, { bucketArn: drBucketArn, keyArn: drKeyArn })),
+          ),
+      },
+      child,
+    );
+    new aws.s3.BucketReplicationConfig(
+      `${name}-replication`,
+      {
+        bucket: primary.bucket.id,
+        region: config.region,
+        role: role.arn,
+        rules: [
+          {
+            id: "to-disaster-recovery",
+            status: "Enabled",
+            filter: {},
+            deleteMarkerReplication: { status: "Disabled" },
+            sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+            destination: { bucket: dr.bucket.arn, storageClass: "STANDARD_IA", encryptionConfiguration: { replicaKmsKeyId: drKey.arn } },
+          },
+        ],
+      },
+      { parent: this, dependsOn: [primary.versioning, dr.versioning, rolePolicy] },
+    );
+
+    // The backup writer, unless the cluster's pods assume a role through IRSA.
+    if (!config.irsaRoleArn) {
+      const writer = new aws.iam.User(`${name}-writer`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
+      new aws.iam.UserPolicy(
+        `${name}-writer`,
+        { user: writer.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(writerPolicy(b, k))) },
+        child,
+      );
+      const accessKey = new aws.iam.AccessKey(`${name}-writer`, { user: writer.name }, child);
+      new k8s.core.v1.Secret(
+        `${name}-credentials`,
+        {
+          metadata: {
+            name: BACKUP_CREDENTIALS,
+            namespace: args.namespace,
+            labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+          },
+          stringData: { ACCESS_KEY_ID: accessKey.id, ACCESS_SECRET_KEY: accessKey.secret },
+        },
+        child,
+      );
+    }
+    this.registerOutputs({ bucket: this.bucket.bucket });
+  }
+}
