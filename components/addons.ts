@@ -11,14 +11,23 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
   readonly cloudnativePg?: k8s.helm.v3.Release;
   /** The cert-manager release, when this stack installs it. */
   readonly certManager?: k8s.helm.v3.Release;
+  /** The barman-cloud plugin release, when this stack installs it. */
+  readonly barmanCloud?: k8s.helm.v3.Release;
 
   constructor(
     name: string,
-    args: { config: ClusterAddons; needsPostgres: boolean; needsCertManager: boolean },
+    args: { config: ClusterAddons; needsPostgres: boolean; needsBackups: boolean; needsCertManager: boolean },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("mcp-platform:platform:ClusterAddons", name, {}, opts);
-    const release = (chart: string, releaseName: string, repo: string, addon: ClusterAddons[keyof ClusterAddons], values: Record<string, unknown>) =>
+    const release = (
+      chart: string,
+      releaseName: string,
+      repo: string,
+      addon: ClusterAddons[keyof ClusterAddons],
+      values: Record<string, unknown>,
+      dependsOn: pulumi.Resource[] = [],
+    ) =>
       new k8s.helm.v3.Release(
         `${name}-${chart}`,
         {
@@ -32,16 +41,22 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
           atomic: true,
           values,
         },
-        { parent: this },
+        { parent: this, dependsOn },
       );
-    const { cloudnativePg, certManager } = args.config;
+    const { cloudnativePg, certManager, barmanCloud } = args.config;
+    const needsBarman = args.needsPostgres && args.needsBackups;
     if (cloudnativePg.install && args.needsPostgres) {
       this.cloudnativePg = release("cloudnative-pg", "cnpg", "https://cloudnative-pg.github.io/charts", cloudnativePg, {
         monitoring: { podMonitorEnabled: false },
       });
     }
-    if (certManager.install && args.needsCertManager) {
+    if (certManager.install && (args.needsCertManager || needsBarman)) {
       this.certManager = release("cert-manager", "cert-manager", "https://charts.jetstack.io", certManager, { crds: { enabled: true } });
+    }
+    if (barmanCloud.install && needsBarman) {
+      // The plugin's certificates come from cert-manager; it extends the operator.
+      const after = [this.cloudnativePg, this.certManager].filter((r): r is k8s.helm.v3.Release => r !== undefined);
+      this.barmanCloud = release("plugin-barman-cloud", "barman-cloud", "https://cloudnative-pg.github.io/charts", barmanCloud, {}, after);
     }
     this.registerOutputs({});
   }

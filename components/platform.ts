@@ -35,10 +35,18 @@ export function buildPlatform(config: PlatformConfig) {
 
   const addons = new ClusterAddonsComponent(
     "cluster-addons",
-    { config: config.clusterAddons, needsPostgres: !!config.postgres, needsCertManager: !!config.edge && "issuer" in config.edge.tls },
+    {
+      config: config.clusterAddons,
+      needsPostgres: !!config.postgres,
+      needsBackups: !!config.backups,
+      needsCertManager: !!config.edge && "issuer" in config.edge.tls,
+    },
     base,
   );
+  const backupStorage =
+    config.backups && new BackupStorage("backups", { config: config.backups, namespace: config.namespace, protect: production }, { ...base, dependsOn: [namespace] });
   if (config.postgres) {
+    const postgresDependsOn: pulumi.Resource[] = [namespace, addons.cloudnativePg, addons.barmanCloud, backupStorage].filter((r): r is NonNullable<typeof r> => r !== undefined);
     const postgres = new Postgres(
       "postgres",
       {
@@ -51,9 +59,10 @@ export function buildPlatform(config: PlatformConfig) {
           pooledClients: clientsOf("postgres-pooled"),
         },
         protect: production,
+        backups: config.backups,
       },
-      // The Cluster needs the operator's CRDs and webhook.
-      { ...base, dependsOn: addons.cloudnativePg ? [namespace, addons.cloudnativePg] : [namespace] },
+      // The Cluster needs the operator's CRDs and webhook, the plugin and the bucket.
+      { ...base, dependsOn: postgresDependsOn },
     );
     dependsOn.push(postgres);
   }
@@ -62,10 +71,6 @@ export function buildPlatform(config: PlatformConfig) {
     const context = { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
-  if (config.backups) {
-    new BackupStorage("backups", { config: config.backups, namespace: config.namespace, protect: production }, { ...base, dependsOn: [namespace] });
-  }
-
   // Monitors and rules need the prometheus-operator's CRDs: after the monitoring stack, if this stack installs it.
   const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
   new Monitoring("monitoring", { config }, { ...base, dependsOn: monitoringStack ? [namespace, monitoringStack] : [namespace] });

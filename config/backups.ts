@@ -17,8 +17,11 @@ export const BackupsSchema = z
     drRegion: region.describe("Region of the disaster-recovery bucket; must differ from region (BAK-3)."),
     retention: z
       .strictObject({
-        baseBackupDays: days.default(30).describe("Keep physical base backups (base/) this long (BAK-1: 30 days)."),
-        walDays: days.default(7).describe("Keep archived WAL (wals/) this long (BAK-2: 7 days)."),
+        baseBackupDays: days
+          .default(30)
+          .describe(
+            "Keep base backups, and the WAL they need, this long (BAK-1: 30 days); CloudNativePG's retention policy deletes them. Continuous WAL archiving gives point-in-time recovery over the whole window, which covers BAK-2's hourly incrementals kept 7 days.",
+          ),
         logicalDays: days.default(30).describe("Keep logical backups (logical/) this long."),
         noncurrentDays: days.default(7).describe("Keep overwritten or deleted versions this long."),
       })
@@ -31,6 +34,10 @@ export const BackupsSchema = z
       })
       .prefault({})
       .describe("S3 Object Lock (production)."),
+    endpointCidrs: z
+      .array(z.cidrv4())
+      .default(["0.0.0.0/0"])
+      .describe("Where the S3 endpoint is, for the network policies of the pods that write backups (TCP 443). Narrow it to your region's S3 ranges or a VPC endpoint."),
     irsaRoleArn: z
       .string()
       .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN")

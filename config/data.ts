@@ -42,6 +42,21 @@ export const PostgresSchema = z
       .default("preferred")
       .describe("Keep instances on different nodes: preferred, or required (pending pods rather than two on one node)."),
     passwordRotation: z.int().min(0).default(0).describe("Increase to rotate the application role's password (SEC-1)."),
+    archiveServerName: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/, "a lowercase name")
+      .default("postgres")
+      .describe("Folder of this cluster's base backups and WAL in the backup bucket. A cluster restored from another must archive under a new name."),
+    restoreFrom: z
+      .strictObject({
+        serverName: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "a lowercase name").describe("archiveServerName of the cluster whose backups to restore."),
+        targetTime: z.iso
+          .datetime({ offset: true })
+          .optional()
+          .describe("Recover to this moment (RFC 3339, e.g. 2026-11-22T09:30:00Z); omit to replay all archived WAL (BAK-5)."),
+      })
+      .optional()
+      .describe("Create the Cluster from the backup bucket instead of an empty database: point-in-time recovery (BAK-5). Needs mcp-platform:backups."),
     pooler: z
       .strictObject({
         instances: z.int().min(1).default(2).describe("PgBouncer pods."),
@@ -55,6 +70,10 @@ export const PostgresSchema = z
       .array(z.cidrv4())
       .default(["0.0.0.0/0"])
       .describe("Where the Kubernetes API server is: CloudNativePG's instance manager must reach it (TCP 443/6443). Narrow it to your control plane's addresses."),
+  })
+  .refine((pg) => pg.restoreFrom?.serverName !== pg.archiveServerName, {
+    message: "a restored cluster must archive under a new archiveServerName, or it would write into the archive it restores from",
+    path: ["archiveServerName"],
   })
   .describe("Postgres on CloudNativePG: a Cluster per stack, the app database and owner bootstrapped with a generated password.");
 
@@ -103,12 +122,15 @@ const AddonSchema = (chart: { version: string; namespace: string }) =>
 
 export const ClusterAddonsSchema = z
   .strictObject({
-    cloudnativePg: AddonSchema({ version: "0.28.3", namespace: "cnpg-system" })
+    cloudnativePg: AddonSchema({ version: "0.29.0", namespace: "cnpg-system" })
       .prefault({})
       .describe("The CloudNativePG operator (Helm chart cloudnative-pg), installed when the stack has postgres."),
+    barmanCloud: AddonSchema({ version: "0.8.0", namespace: "cnpg-system" })
+      .prefault({})
+      .describe("CloudNativePG's barman-cloud plugin (Helm chart plugin-barman-cloud), installed when the stack has postgres and backups."),
     certManager: AddonSchema({ version: "v1.16.2", namespace: "cert-manager" })
       .prefault({})
-      .describe("cert-manager (Helm chart cert-manager), installed when the edge's certificate comes from an issuer."),
+      .describe("cert-manager (Helm chart cert-manager), installed when the edge's certificate comes from an issuer or the barman-cloud plugin needs it."),
   })
   .describe("Cluster-scoped add-ons (CRDs and operators): installed once per cluster.");
 

@@ -144,6 +144,9 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
       problems.push({ path: ["edge", "routes", i, "service"], message: `service "${route.service}" has no port to route to` });
     }
   });
+  if (config.postgres?.restoreFrom && !config.backups) {
+    problems.push({ path: ["postgres", "restoreFrom"], message: "needs mcp-platform:backups (the bucket to restore from)" });
+  }
   for (const { path, resources } of dataContainers(config)) {
     if (quantity(resources.limits.cpu) > maxCpu) {
       problems.push({ path: [...path, "limits", "cpu"], message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });

@@ -1,6 +1,6 @@
 /** Backup storage on S3 (BAK-1..3): pure policies and retention, and the wiring in both stacks. */
 import { lifecycleRules, PREFIXES, tlsOnlyPolicy, writerPolicy } from "../components/backup/storage-render";
-import { render, resource, STACKS } from "./harness";
+import { objects, render, resource, STACKS, type K8sObject } from "./harness";
 import type { Plan, PlannedResource } from "../tools/render-stack";
 
 const plans = new Map<string, Plan>();
@@ -9,12 +9,11 @@ beforeAll(async () => {
 });
 
 describe("retention and policies", () => {
-  it("expire base backups, WAL and logical dumps after their retention, and stale versions and uploads", () => {
-    const rules = lifecycleRules({ baseBackupDays: 30, walDays: 7, logicalDays: 30, noncurrentDays: 7 });
-    expect(rules.map((r) => [r.id, (r.filter as { prefix?: string }).prefix ?? "", (r.expiration as { days?: number }).days ?? null])).toEqual([
-      ["base-backups", PREFIXES.base, 30],
-      ["wal", PREFIXES.wal, 7],
-      ["logical-backups", PREFIXES.logical, 30],
+  it("expire logical dumps after their retention, old versions and abandoned uploads everywhere, and leave the WAL chain to CloudNativePG", () => {
+    const rules = lifecycleRules({ baseBackupDays: 30, logicalDays: 14, noncurrentDays: 7 });
+    expect(rules.map((r) => [r.id, (r.filter as { prefix?: string }).prefix ?? "", (r.expiration as { days?: number } | undefined)?.days ?? null])).toEqual([
+      ["logical-backups", PREFIXES.logical, 14],
+      ["physical-archive-versions", PREFIXES.physical, null],
       ["abort-incomplete-uploads", "", null],
     ]);
   });
@@ -66,9 +65,10 @@ describe.each(STACKS)("backup storage of the %s stack", (stack) => {
   });
 
   it("keeps backups as long as the stack says", () => {
-    const rules = resource(plan(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-primary-retention").inputs.rules as { id: string; expiration: { days?: number } }[];
-    const days = Object.fromEntries(rules.map((r) => [r.id, r.expiration.days]));
-    expect(days).toMatchObject(stack === "production" ? { "base-backups": 30, wal: 7, "logical-backups": 30 } : { "base-backups": 7, wal: 3, "logical-backups": 7 });
+    const rules = resource(plan(), "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "backups-primary-retention").inputs.rules as { id: string; expiration?: { days?: number } }[];
+    expect(rules.find((r) => r.id === "logical-backups")?.expiration?.days).toBe(stack === "production" ? 30 : 7);
+    const store = objects(plan()).get("ObjectStore/backups") as K8sObject;
+    expect(store.spec.retentionPolicy).toBe(stack === "production" ? "30d" : "7d");
   });
 
   it("replicates the primary to the disaster-recovery bucket, re-encrypted with the DR key", () => {

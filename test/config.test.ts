@@ -199,6 +199,11 @@ describe("rules across keys", () => {
     expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the stack may need 38 /)]);
   });
 
+  it("refuses a restored cluster that would archive into the archive it restores from", () => {
+    const errors = errorsOf("production", (v) => ((v["mcp-platform:postgres"] as Record<string, unknown>).restoreFrom = { serverName: "postgres" }));
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:postgres\.archiveServerName: a restored cluster must archive under a new archiveServerName/)]);
+  });
+
   it("rejects an autoscaler whose minimum exceeds its maximum", () => {
     const errors = errorsOf("production", (v) => ((services(v).api.autoscaling as { minReplicas: number }).minReplicas = 11));
     expect(errors).toEqual(["mcp-platform:services.api.autoscaling.minReplicas: must not exceed autoscaling.maxReplicas; got 11"]);

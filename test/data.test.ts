@@ -23,8 +23,25 @@ const describeWithSchemas = schemasAvailable() ? describe : describe.skip;
 describeWithSchemas("CloudNativePG resources conform to the operator's CRDs", () => {
   it.each(STACKS)("every CloudNativePG resource of %s validates", (stack) => {
     const custom = [...objects(plans.get(stack)!).values()].filter((o) => o.apiVersion.includes("cnpg.io"));
-    expect(custom.map((o) => o.kind).sort()).toEqual(["Cluster", "Pooler"]);
+    expect(custom.map((o) => o.kind).sort()).toEqual(["Cluster", "ObjectStore", "Pooler", "ScheduledBackup"]);
     for (const o of custom) expect(() => validateCustomResource(o)).not.toThrow();
+  });
+
+  it("a point-in-time recovery from the bucket validates too (BAK-5)", async () => {
+    const plan = await render("production", (v) => {
+      const pg = v["mcp-platform:postgres"] as Record<string, unknown>;
+      pg.archiveServerName = "postgres-2";
+      pg.restoreFrom = { serverName: "postgres", targetTime: "2026-11-22T09:30:00Z" };
+    });
+    const cluster = objects(plan).get("Cluster/postgres")!;
+    expect(cluster.spec.bootstrap).toEqual({
+      recovery: { source: "origin", database: "app", owner: "app", secret: { name: "postgres-app-credentials" }, recoveryTarget: { targetTime: "2026-11-22T09:30:00Z" } },
+    });
+    expect(cluster.spec.externalClusters).toEqual([
+      { name: "origin", plugin: { name: "barman-cloud.cloudnative-pg.io", parameters: { barmanObjectName: "backups", serverName: "postgres" } } },
+    ]);
+    expect(cluster.spec.plugins[0]).toMatchObject({ isWALArchiver: true, parameters: { serverName: "postgres-2" } });
+    expect(() => validateCustomResource(cluster)).not.toThrow();
   });
 
   it("catches a misspelt field and a wrong type", () => {
@@ -75,6 +92,14 @@ describe("Postgres", () => {
       { from: [{ podSelector: { matchLabels: { app: "api" } } }], ports: [{ protocol: "TCP", port: 5432 }] },
       { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }], ports: [{ protocol: "TCP", port: 9127 }] },
     ]);
+  });
+
+  it("lets the instances reach the backup bucket only when the stack has one", () => {
+    const https = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] };
+    const egress = (m: ReturnType<typeof renderPostgres>) => (m.clusterPolicy.spec as { egress: unknown[] }).egress;
+    expect(egress(renderPostgres(pg(), ctx, "pw"))).not.toContainEqual(https);
+    const backups = config({ backups: { bucket: "b-primary", region: "eu-west-1", drBucket: "b-dr", drRegion: "eu-central-1" } }).backups!;
+    expect(egress(renderPostgres(pg(), ctx, "pw", backups))).toContainEqual(https);
   });
 
   it("renders policies and the credentials Secret that validate against the Kubernetes schemas", () => {

@@ -7,23 +7,21 @@
 import type * as aws from "@pulumi/aws";
 import type { BackupsConfig } from "../../config";
 
-/** Key prefixes in the bucket: CloudNativePG's base backups and WAL, and the logical dumps. */
-export const PREFIXES = { base: "postgres/base/", wal: "postgres/wals/", logical: "logical/" } as const;
+/** Key prefixes in the bucket: CloudNativePG's archive (base backups and WAL, per server name) and the logical dumps. */
+export const PREFIXES = { physical: "postgres/", logical: "logical/" } as const;
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
 
+/**
+ * Logical dumps expire after their retention. The physical archive's current objects are left to
+ * CloudNativePG's retention policy: a lifecycle rule on WAL could delete segments an older base
+ * backup still needs. Old versions and abandoned uploads expire everywhere.
+ */
 export function lifecycleRules(retention: BackupsConfig["retention"]): LifecycleRule[] {
-  const expire = (id: string, prefix: string, days: number): LifecycleRule => ({
-    id,
-    status: "Enabled",
-    filter: { prefix },
-    expiration: { days },
-    noncurrentVersionExpiration: { noncurrentDays: retention.noncurrentDays },
-  });
+  const noncurrent = { noncurrentDays: retention.noncurrentDays };
   return [
-    expire("base-backups", PREFIXES.base, retention.baseBackupDays),
-    expire("wal", PREFIXES.wal, retention.walDays),
-    expire("logical-backups", PREFIXES.logical, retention.logicalDays),
+    { id: "logical-backups", status: "Enabled", filter: { prefix: PREFIXES.logical }, expiration: { days: retention.logicalDays }, noncurrentVersionExpiration: noncurrent },
+    { id: "physical-archive-versions", status: "Enabled", filter: { prefix: PREFIXES.physical }, noncurrentVersionExpiration: noncurrent },
     {
       id: "abort-incomplete-uploads",
       status: "Enabled",

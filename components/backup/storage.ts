@@ -3,6 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../../config";
 import { PART_OF } from "../labels";
+import { BACKUP_CREDENTIALS } from "./names";
 import { lifecycleRules, replicationPolicy, tlsOnlyPolicy, writerPolicy } from "./storage-render";
 
 export interface BackupStorageArgs {
@@ -11,9 +12,6 @@ export interface BackupStorageArgs {
   /** Protect the buckets and keys from deletion: production. */
   protect: boolean;
 }
-
-/** Name of the Kubernetes Secret with the backup writer's access key (unless IRSA is used). */
-export const BACKUP_CREDENTIALS = "backup-s3-credentials";
 
 /**
  * Backup storage (BAK-1..3): a primary and a disaster-recovery bucket in two regions, each with its

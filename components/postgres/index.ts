@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { PostgresConfig } from "../../config";
+import type { BackupsConfig, PostgresConfig } from "../../config";
 import { generatedPassword } from "../password";
 import { renderPostgres, type PostgresContext } from "./render";
 
@@ -9,6 +9,8 @@ export interface PostgresArgs {
   context: PostgresContext;
   /** Protect the Cluster (and so its volumes) from deletion: production. */
   protect: boolean;
+  /** Where base backups and WAL go, when the stack has backup storage. */
+  backups?: BackupsConfig;
 }
 
 /**
@@ -22,14 +24,16 @@ export class Postgres extends pulumi.ComponentResource {
     super("mcp-platform:data:Postgres", name, {}, opts);
     const child = { parent: this };
     const password = generatedPassword(`${name}-password`, String(args.config.passwordRotation), this);
-    const m = renderPostgres(args.config, args.context, password);
+    const m = renderPostgres(args.config, args.context, password, args.backups);
     const credentials = new k8s.core.v1.Secret(`${name}-credentials`, m.credentials, child);
     const queries = new k8s.core.v1.ConfigMap(`${name}-monitoring-queries`, m.monitoringQueries, child);
+    const store = m.objectStore && new k8s.apiextensions.CustomResource(`${name}-object-store`, m.objectStore, child);
     this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, m.cluster, {
       ...child,
-      dependsOn: [credentials, queries],
+      dependsOn: store ? [credentials, queries, store] : [credentials, queries],
       protect: args.protect,
     });
+    if (m.scheduledBackup) new k8s.apiextensions.CustomResource(`${name}-daily-backup`, m.scheduledBackup, { ...child, dependsOn: [this.cluster] });
     if (m.pooler) new k8s.apiextensions.CustomResource(`${name}-pooler`, m.pooler, { ...child, dependsOn: [this.cluster] });
     new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.clusterPolicy, child);
     if (m.poolerPolicy) new k8s.networking.v1.NetworkPolicy(`${name}-pooler-netpol`, m.poolerPolicy, child);

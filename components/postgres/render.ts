@@ -5,7 +5,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import type { PostgresConfig } from "../../config";
+import type { BackupsConfig, PostgresConfig } from "../../config";
+import { clusterBackupSpec, objectStore, scheduledBackup } from "../backup/cnpg-render";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
@@ -52,6 +53,8 @@ export function monitoringQueries(database: string): string {
 }
 
 export interface PostgresManifests {
+  objectStore?: CustomResourceManifest;
+  scheduledBackup?: CustomResourceManifest;
   monitoringQueries: k8s.types.input.core.v1.ConfigMap;
   credentials: k8s.types.input.core.v1.Secret;
   cluster: CustomResourceManifest;
@@ -72,7 +75,7 @@ export interface PostgresContext {
 
 const labels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
 
-export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, password: pulumi.Input<string>): PostgresManifests {
+export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, password: pulumi.Input<string>, backups?: BackupsConfig): PostgresManifests {
   const names = postgresNames();
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
   const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
@@ -123,6 +126,8 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
         podAntiAffinityType: pg.antiAffinity,
         topologyKey: "kubernetes.io/hostname",
       },
+      // WAL archiving and (for a restore) recovery replace nothing but the bootstrap.
+      ...(backups ? clusterBackupSpec(pg, names.credentials) : {}),
     },
   };
 
@@ -156,6 +161,8 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
   const clients = [...ctx.directClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ...(pooler ? [poolerPods] : [])];
 
   return {
+    objectStore: backups && objectStore(backups, ctx.namespace, labels),
+    scheduledBackup: backups && scheduledBackup(names.cluster, ctx.namespace, labels),
     monitoringQueries: {
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -178,7 +185,12 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
         ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []),
         scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
       ],
-      egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
+      egress: [
+        { to: [instances], ports: tcpPorts(POSTGRES_PORT) },
+        apiServerEgress,
+        // WAL archiving and base backups go to the backup bucket.
+        ...(backups ? [{ to: backups.endpointCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts(443) }] : []),
+      ],
     }),
     poolerPolicy:
       pooler &&

@@ -1,0 +1,73 @@
+/**
+ * Pure rendering of CloudNativePG's physical backups through the barman-cloud plugin: the
+ * ObjectStore in the backup bucket, the Cluster's WAL archiving and recovery settings, and the daily
+ * ScheduledBackup (BAK-1). Continuous WAL archiving gives point-in-time recovery (BAK-2, BAK-5).
+ */
+import type { BackupsConfig, PostgresConfig } from "../../config";
+import type { CustomResourceManifest } from "../postgres/render";
+import { BACKUP_CREDENTIALS } from "./names";
+import { PREFIXES } from "./storage-render";
+
+export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
+export const OBJECT_STORE = "backups";
+
+/** The ObjectStore: where base backups and WAL go, with which credentials, kept how long. */
+export function objectStore(backups: BackupsConfig, namespace: string, labels: Record<string, string>): CustomResourceManifest {
+  const credential = (key: string) => ({ name: BACKUP_CREDENTIALS, key });
+  return {
+    apiVersion: "barmancloud.cnpg.io/v1",
+    kind: "ObjectStore",
+    metadata: { name: OBJECT_STORE, namespace, labels },
+    spec: {
+      retentionPolicy: `${backups.retention.baseBackupDays}d`,
+      configuration: {
+        destinationPath: `s3://${backups.bucket}/${PREFIXES.physical.replace(/\/$/, "")}`,
+        s3Credentials: backups.irsaRoleArn
+          ? { inheritFromIAMRole: true }
+          : { accessKeyId: credential("ACCESS_KEY_ID"), secretAccessKey: credential("ACCESS_SECRET_KEY") },
+        wal: { compression: "gzip", maxParallel: 4 },
+        data: { compression: "gzip", jobs: 2 },
+      },
+    },
+  };
+}
+
+/** What the Cluster spec gains: WAL archiving to the ObjectStore, and recovery from it when asked. */
+export function clusterBackupSpec(pg: PostgresConfig, credentialsSecret: string): Record<string, unknown> {
+  const plugin = (serverName: string) => ({ name: BARMAN_PLUGIN, parameters: { barmanObjectName: OBJECT_STORE, serverName } });
+  const restore = pg.restoreFrom;
+  return {
+    plugins: [{ ...plugin(pg.archiveServerName), isWALArchiver: true }],
+    ...(restore
+      ? {
+          externalClusters: [{ name: "origin", plugin: plugin(restore.serverName) }],
+          bootstrap: {
+            recovery: {
+              source: "origin",
+              database: pg.database,
+              owner: pg.owner,
+              secret: { name: credentialsSecret },
+              ...(restore.targetTime ? { recoveryTarget: { targetTime: restore.targetTime } } : {}),
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+/** A base backup every day at 02:00 UTC (BAK-1); CloudNativePG's cron has a seconds field. */
+export function scheduledBackup(cluster: string, namespace: string, labels: Record<string, string>): CustomResourceManifest {
+  return {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "ScheduledBackup",
+    metadata: { name: "daily", namespace, labels },
+    spec: {
+      cluster: { name: cluster },
+      schedule: "0 0 2 * * *",
+      immediate: true,
+      backupOwnerReference: "self",
+      method: "plugin",
+      pluginConfiguration: { name: BARMAN_PLUGIN },
+    },
+  };
+}
