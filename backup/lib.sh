@@ -61,21 +61,30 @@ latest_manifest() {
 # verify_checksum DIR NAME: the dump NAME in DIR matches its NAME.sha256.
 verify_checksum() {
   [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
-  (cd "$1" && sha256sum --status -c "$2.sha256") || die "checksum mismatch for $2: the dump is damaged"
+  (cd "$1" && sha256sum --status -c "$2.sha256") || die "checksum mismatch for $2: the backup is damaged"
 }
 
-# fetch_backup MANIFEST_KEY DIR: downloads a backup's manifest, dump and checksum into DIR and
-# verifies the checksum; prints the dump's path.
+# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact (<base>SUFFIX,
+# default .dump) and checksum into DIR and verifies the checksum; prints the artefact's path.
 fetch_backup() {
-  local manifest_key=$1 dir=$2 base name
+  local manifest_key=$1 dir=$2 suffix=${3:-.dump} base name
   base=${manifest_key%.manifest.json}
-  name=${base##*/}.dump
+  name=${base##*/}$suffix
   s3_get "$manifest_key" "$dir/manifest.json"
-  s3_get "$base.dump" "$dir/$name"
-  aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$base.dump.sha256" "$dir/$name.sha256" 2> /dev/null ||
-    die "checksum file s3://$BACKUP_BUCKET/$base.dump.sha256 is missing: the backup cannot be verified"
+  s3_get "$base$suffix" "$dir/$name"
+  aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$base$suffix.sha256" "$dir/$name.sha256" 2> /dev/null ||
+    die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
   verify_checksum "$dir" "$name"
   printf '%s\n' "$dir/$name"
+}
+
+# upload_backup DIR BASE SUFFIX KEY: uploads DIR/BASE<SUFFIX> to KEY<SUFFIX>, then its checksum,
+# then DIR/BASE.manifest.json last: a backup without a manifest is incomplete and never chosen.
+upload_backup() {
+  local dir=$1 base=$2 suffix=$3 key=$4
+  s3_put "$dir/$base$suffix" "$key$suffix"
+  s3_put "$dir/$base$suffix.sha256" "$key$suffix.sha256"
+  s3_put "$dir/$base.manifest.json" "$key.manifest.json"
 }
 
 # psql_value SQL [DATABASE]: one value, no decoration.

@@ -54,8 +54,6 @@ cat > "$work/$name.manifest.json" <<JSON
 {"database":"$PGDATABASE","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
 JSON
 
-s3_put "$work/$name.dump" "$key.dump"
-s3_put "$work/$name.dump.sha256" "$key.dump.sha256"
-s3_put "$work/$name.manifest.json" "$key.manifest.json"
+upload_backup "$work" "$name" .dump "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.dump ($size bytes, sha256 $sha)"
 printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$size"

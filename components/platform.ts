@@ -6,11 +6,15 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { imageReference, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
+import { BackupJobs } from "./backup/jobs";
+import { backupJobLabels } from "./backup/jobs-render";
+import { preReleaseBackup } from "./backup/cnpg-render";
 import { BackupStorage } from "./backup/storage";
 import { Edge } from "./edge";
 import { Monitoring, MonitoringStack } from "./monitoring";
 import { selectorLabels } from "./labels";
 import { Postgres } from "./postgres";
+import { postgresNames, POSTGRES_LABELS } from "./postgres/render";
 import { Redis } from "./redis";
 import { StackNamespace } from "./namespace";
 import { AppSecrets } from "./secrets";
@@ -55,7 +59,8 @@ export function buildPlatform(config: PlatformConfig) {
           namespace: config.namespace,
           monitoringNamespace: config.monitoring.namespace,
           operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
-          directClients: clientsOf("postgres"),
+          // The logical backup dumps the database directly.
+          directClients: [...clientsOf("postgres"), ...(config.backups ? [backupJobLabels] : [])],
           pooledClients: clientsOf("postgres-pooled"),
         },
         protect: production,
@@ -65,6 +70,9 @@ export function buildPlatform(config: PlatformConfig) {
       { ...base, dependsOn: postgresDependsOn },
     );
     dependsOn.push(postgres);
+    if (config.backups) {
+      new BackupJobs("backup-jobs", { backups: config.backups, postgres: config.postgres, namespace: config.namespace }, { ...base, dependsOn: [postgres] });
+    }
   }
   for (const role of ["cache", "queue"] as const) {
     if (!config.redis?.[role]) continue;
@@ -75,7 +83,15 @@ export function buildPlatform(config: PlatformConfig) {
   const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
   new Monitoring("monitoring", { config }, { ...base, dependsOn: monitoringStack ? [namespace, monitoringStack] : [namespace] });
 
-  const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service }, { ...base, dependsOn }));
+  const backups = config.backups;
+  const beforeMigration =
+    backups?.preReleaseBackup && config.postgres
+      ? (release: { service: string; version: string }, parent: pulumi.Resource) => {
+          const backup = preReleaseBackup(postgresNames().cluster, config.namespace, POSTGRES_LABELS, release, backups.jobs.deadlineSeconds);
+          return new k8s.apiextensions.CustomResource(String(backup.metadata.name), backup, { parent });
+        }
+      : undefined;
+  const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service, beforeMigration }, { ...base, dependsOn }));
   if (config.edge) {
     // nginx resolves its upstreams' Services at start: they come first, as does cert-manager.
     const edgeDependsOn: pulumi.Resource[] = [namespace, ...services, ...(addons.certManager ? [addons.certManager] : [])];

@@ -1,5 +1,6 @@
 /** Configuration of the backup storage (BAK-1..3): the S3 buckets, their key and their retention. */
 import { z } from "zod";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, memory } from "./primitives";
 
 const bucketName = z
   .string()
@@ -8,6 +9,36 @@ const bucketName = z
   .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name (lowercase letters, digits, '.', '-')");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1");
 const days = z.int().min(1).max(3650);
+/** Five fields of a Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC). */
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'a cron schedule of five fields, such as "0 3 * * *"');
+
+const JobsSchema = z
+  .strictObject({
+    image: ImageSchema.describe(
+      "Image of the backup jobs: PostgreSQL's server and client tools of the cluster's major version plus the AWS CLI, as backup/Dockerfile builds it. The scripts come from a ConfigMap, not from the image.",
+    ),
+    build: z
+      .boolean()
+      .default(false)
+      .describe("Build backup/Dockerfile with @pulumi/docker and push it to image.repository (tag: image.tag); the CronJobs then run the pushed digest. Needs Docker and registry credentials where `pulumi up` runs."),
+    logicalSchedule: cron.default("0 3 * * *").describe("When the logical backup runs (UTC): after the 02:00 base backup (BAK-1)."),
+    restoreCheckSchedule: cron.default("0 5 * * *").describe("When the restore check of the newest logical backup runs (UTC; BAK-4, BAK-8)."),
+    restoreCheckSql: z
+      .array(z.string().min(1).regex(/^[^\n]+$/, "one line of SQL"))
+      .default([])
+      .describe("Extra integrity checks run on the restored copy: each a query returning true, e.g. \"SELECT count(*) > 0 FROM tenants\"."),
+    deadlineSeconds: z.int().min(300).default(10800).describe("A backup or check Job running longer than this is stopped and counts as failed."),
+    scratchSize: memory.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
+    resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi" }, { cpu: "2", memory: "2Gi" }).prefault({}),
+  })
+  .describe("The backup CronJobs: logical backup, restore check and volume backups.");
+
+const VolumeSchema = z
+  .strictObject({
+    claim: z.string().max(50).regex(DNS_LABEL, "a PersistentVolumeClaim name").describe("The PersistentVolumeClaim to back up, in the stack's namespace."),
+    schedule: cron.default("30 3 * * *").describe("When it is backed up (UTC)."),
+  })
+  .describe("A volume of uploaded files or logs (BAK-7).");
 
 export const BackupsSchema = z
   .strictObject({
@@ -23,6 +54,7 @@ export const BackupsSchema = z
             "Keep base backups, and the WAL they need, this long (BAK-1: 30 days); CloudNativePG's retention policy deletes them. Continuous WAL archiving gives point-in-time recovery over the whole window, which covers BAK-2's hourly incrementals kept 7 days.",
           ),
         logicalDays: days.default(30).describe("Keep logical backups (logical/) this long."),
+        volumeDays: days.default(30).describe("Keep volume backups (volumes/) this long."),
         noncurrentDays: days.default(7).describe("Keep overwritten or deleted versions this long."),
       })
       .prefault({})
@@ -34,6 +66,12 @@ export const BackupsSchema = z
       })
       .prefault({})
       .describe("S3 Object Lock (production)."),
+    jobs: JobsSchema,
+    preReleaseBackup: z
+      .boolean()
+      .default(false)
+      .describe("Take a base backup named after each release before its migrations run, and wait for it (BAK-6, REL-8). Set it in production."),
+    volumes: z.array(VolumeSchema).default([]).describe("Volumes backed up as tar archives to volumes/<claim>/ (BAK-7)."),
     endpointCidrs: z
       .array(z.cidrv4())
       .default(["0.0.0.0/0"])

@@ -6,6 +6,7 @@
 import type { Resources, ServiceConfig } from "./schema";
 import type { PostgresConfig, RedisConfig } from "./data";
 import type { EdgeConfig } from "./edge";
+import type { BackupsConfig } from "./backups";
 import { quantity } from "./quantity";
 
 export interface Demand {
@@ -47,6 +48,7 @@ export function totalDemand(config: {
   postgres?: PostgresConfig;
   redis?: RedisConfig;
   edge?: EdgeConfig;
+  backups?: BackupsConfig;
 }): Demand {
   const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
   if (config.postgres) {
@@ -60,6 +62,12 @@ export function totalDemand(config: {
     // A rolling restart of the edge surges one pod.
     const pods = config.edge.replicas + 1;
     parts.push(podsDemand(pods, config.edge.resources), { ...podsDemand(pods, NGINX_EXPORTER_RESOURCES), pods: 0 });
+  }
+  if (config.backups) {
+    // The logical backup, the restore check (two containers: the check and its scratch server) and
+    // each volume backup may all run at once.
+    const jobs = config.backups.jobs.resources;
+    parts.push(podsDemand(2 + config.backups.volumes.length, jobs), { ...podsDemand(1, jobs), pods: 0 });
   }
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];

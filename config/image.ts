@@ -40,3 +40,8 @@ export function pinningProblem(image: ImageRef, pinning: ImagePinning): string |
 export function imageIdentity(image: ImageRef): string {
   return image.digest ?? `${image.repository}:${image.tag}`;
 }
+
+/** The PostgreSQL major version of an operand image such as ghcr.io/cloudnative-pg/postgresql:17.5. */
+export function postgresMajor(imageName: string): string | undefined {
+  return /:(\d+)[^/]*$/.exec(imageName)?.[1];
+}

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { PlatformSchema, type Image, type PlatformParsed, type Resources, type ServiceConfig } from "./schema";
-import { pinningProblem, type ImagePinning } from "./image";
+import { pinningProblem, postgresMajor, type ImagePinning } from "./image";
 import { quantity } from "./quantity";
 import { totalDemand, type Demand } from "./capacity";
 import type { DataUse } from "./data";
@@ -64,6 +64,7 @@ function dataContainers(config: PlatformConfig): { path: string[]; resources: Re
   const found: { path: string[]; resources: Resources }[] = [];
   if (config.postgres) found.push({ path: ["postgres", "resources"], resources: config.postgres.resources });
   if (config.edge) found.push({ path: ["edge", "resources"], resources: config.edge.resources });
+  if (config.backups) found.push({ path: ["backups", "jobs", "resources"], resources: config.backups.jobs.resources });
   for (const role of ["cache", "queue"] as const) {
     const settings = config.redis?.[role];
     if (settings) found.push({ path: ["redis", role, "resources"], resources: settings.resources });
@@ -147,6 +148,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
   if (config.postgres?.restoreFrom && !config.backups) {
     problems.push({ path: ["postgres", "restoreFrom"], message: "needs mcp-platform:backups (the bucket to restore from)" });
   }
+  problems.push(...backupProblems(config));
   for (const { path, resources } of dataContainers(config)) {
     if (quantity(resources.limits.cpu) > maxCpu) {
       problems.push({ path: [...path, "limits", "cpu"], message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });
@@ -172,6 +174,28 @@ function missingDataService(config: PlatformConfig, use: DataUse): string | unde
   }
 }
 
+function backupProblems(config: PlatformConfig): Problem[] {
+  const backups = config.backups;
+  if (!backups) return [];
+  const problems: Problem[] = [];
+  if (!config.postgres) problems.push({ path: ["backups"], message: "backs up Postgres: add mcp-platform:postgres, or remove mcp-platform:backups" });
+  // A built image is pinned by the digest the push returns.
+  const pinning = !backups.jobs.build && pinningProblem(backups.jobs.image, config.imagePinning);
+  if (pinning) problems.push({ path: ["backups", "jobs", "image"], message: pinning });
+  if (backups.jobs.build && !backups.jobs.image.tag) {
+    problems.push({ path: ["backups", "jobs", "image", "tag"], message: "build: true pushes under a tag: set one (e.g. the PostgreSQL major, \"17-1\")" });
+  }
+  if (backups.jobs.build && config.postgres && !postgresMajor(config.postgres.imageName)) {
+    problems.push({ path: ["postgres", "imageName"], message: "backups.jobs.build needs the PostgreSQL major version from this image's tag (e.g. :17.5)" });
+  }
+  const seen = new Set<string>();
+  backups.volumes.forEach((volume, i) => {
+    if (seen.has(volume.claim)) problems.push({ path: ["backups", "volumes", i, "claim"], message: `"${volume.claim}" is listed twice` });
+    seen.add(volume.claim);
+  });
+  return problems;
+}
+
 function quotaProblems(quota: NonNullable<PlatformConfig["quota"]>, demand: Demand): Problem[] {
   const checks: [keyof Demand, number, string][] = [
     ["pods", quota.pods, String(demand.pods)],
@@ -184,7 +208,7 @@ function quotaProblems(quota: NonNullable<PlatformConfig["quota"]>, demand: Dema
     .filter(([key, allowed]) => demand[key] > allowed + 1e-9)
     .map(([key, , needed]) => ({
       path: ["quota", key],
-      message: `too small for a release: the stack may need ${needed} (every colour at full scale, at max replicas, plus surge, migrations and the data services); raise it or lower replicas`,
+      message: `too small for a release: the stack may need ${needed} (every colour at full scale, at max replicas, plus surge, migrations, the data services and the backup jobs); raise it or lower replicas`,
     }));
 }
 

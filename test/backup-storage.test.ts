@@ -9,10 +9,11 @@ beforeAll(async () => {
 });
 
 describe("retention and policies", () => {
-  it("expire logical dumps after their retention, old versions and abandoned uploads everywhere, and leave the WAL chain to CloudNativePG", () => {
-    const rules = lifecycleRules({ baseBackupDays: 30, logicalDays: 14, noncurrentDays: 7 });
+  it("expire logical dumps and volume archives after their retention, old versions and abandoned uploads everywhere, and leave the WAL chain to CloudNativePG", () => {
+    const rules = lifecycleRules({ baseBackupDays: 30, logicalDays: 14, volumeDays: 21, noncurrentDays: 7 });
     expect(rules.map((r) => [r.id, (r.filter as { prefix?: string }).prefix ?? "", (r.expiration as { days?: number } | undefined)?.days ?? null])).toEqual([
       ["logical-backups", PREFIXES.logical, 14],
+      ["volume-backups", PREFIXES.volumes, 21],
       ["physical-archive-versions", PREFIXES.physical, null],
       ["abort-incomplete-uploads", "", null],
     ]);

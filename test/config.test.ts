@@ -189,14 +189,14 @@ describe("rules across keys", () => {
     expect(errors).toEqual([
       'mcp-platform:services.worker.resources.requests.cpu: must not exceed resources.limits.cpu (1); got "2"',
       'mcp-platform:services.worker.resources.limits.memory: above containerLimits.max.memory (8Gi); got "16Gi"',
-      expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the stack may need 38\.94Gi /),
+      expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the stack may need 44\.94Gi /),
     ]);
   });
 
   it("rejects a quota too small for a release at full scale", () => {
     const errors = errorsOf("production", (v) => ((v["mcp-platform:quota"] as { pods: number }).pods = 20));
     // api: 10 (max) x 2 colours + 3 surge + 1 migration = 24; worker: 2 + 1 surge = 3; postgres 3, pooler 2, redis 2, edge 3 + 1.
-    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the stack may need 38 /)]);
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the stack may need 40 /)]);
   });
 
   it("refuses a restored cluster that would archive into the archive it restores from", () => {
@@ -207,5 +207,36 @@ describe("rules across keys", () => {
   it("rejects an autoscaler whose minimum exceeds its maximum", () => {
     const errors = errorsOf("production", (v) => ((services(v).api.autoscaling as { minReplicas: number }).minReplicas = 11));
     expect(errors).toEqual(["mcp-platform:services.api.autoscaling.minReplicas: must not exceed autoscaling.maxReplicas; got 11"]);
+  });
+});
+
+describe("backup jobs", () => {
+  const backups = (v: StackValues) => v["mcp-platform:backups"] as Record<string, unknown> & { jobs: Record<string, unknown> };
+
+  it("need a digest for a tools image the stack does not build, in production", () => {
+    expect(errorsOf("production", (v) => (backups(v).jobs.build = false))).toEqual([
+      expect.stringMatching(/^mcp-platform:backups\.jobs\.image: imagePinning is "digest": add digest/),
+    ]);
+  });
+
+  it("need a tag to push a built image under", () => {
+    expect(errorsOf("staging", (v) => (backups(v).jobs.image = { repository: "ghcr.io/example/tools", digest: `sha256:${"a".repeat(64)}` }))).toEqual([
+      expect.stringMatching(/^mcp-platform:backups\.jobs\.image\.tag: build: true pushes under a tag/),
+    ]);
+  });
+
+  it("reject a schedule that is not cron, and a volume listed twice", () => {
+    expect(errorsOf("staging", (v) => (backups(v).volumes = [{ claim: "uploads", schedule: "daily" }]))).toEqual([
+      'mcp-platform:backups.volumes[0].schedule: expected a cron schedule of five fields, such as "0 3 * * *"; got "daily"',
+    ]);
+    expect(errorsOf("staging", (v) => (backups(v).volumes = [{ claim: "uploads" }, { claim: "uploads" }]))).toEqual([
+      expect.stringMatching(/^mcp-platform:backups\.volumes\[1\]\.claim: "uploads" is listed twice/),
+    ]);
+  });
+
+  it("back up Postgres, so they need it", () => {
+    expect(errorsOf("staging", (v) => delete v["mcp-platform:postgres"])).toContainEqual(
+      expect.stringMatching(/^mcp-platform:backups: backs up Postgres: add mcp-platform:postgres/),
+    );
   });
 });

@@ -23,7 +23,7 @@ const describeWithSchemas = schemasAvailable() ? describe : describe.skip;
 describeWithSchemas("CloudNativePG resources conform to the operator's CRDs", () => {
   it.each(STACKS)("every CloudNativePG resource of %s validates", (stack) => {
     const custom = [...objects(plans.get(stack)!).values()].filter((o) => o.apiVersion.includes("cnpg.io"));
-    expect(custom.map((o) => o.kind).sort()).toEqual(["Cluster", "ObjectStore", "Pooler", "ScheduledBackup"]);
+    expect(custom.map((o) => o.kind).sort()).toEqual(stack === "production" ? ["Backup", "Cluster", "ObjectStore", "Pooler", "ScheduledBackup"] : ["Cluster", "ObjectStore", "Pooler", "ScheduledBackup"]);
     for (const o of custom) expect(() => validateCustomResource(o)).not.toThrow();
   });
 
@@ -98,7 +98,7 @@ describe("Postgres", () => {
     const https = { to: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] };
     const egress = (m: ReturnType<typeof renderPostgres>) => (m.clusterPolicy.spec as { egress: unknown[] }).egress;
     expect(egress(renderPostgres(pg(), ctx, "pw"))).not.toContainEqual(https);
-    const backups = config({ backups: { bucket: "b-primary", region: "eu-west-1", drBucket: "b-dr", drRegion: "eu-central-1" } }).backups!;
+    const backups = config({ postgres: {}, backups: { bucket: "b-primary", region: "eu-west-1", drBucket: "b-dr", drRegion: "eu-central-1", jobs: { image: { repository: "r/tools", tag: "17-1" } } } }).backups!;
     expect(egress(renderPostgres(pg(), ctx, "pw", backups))).toContainEqual(https);
   });
 

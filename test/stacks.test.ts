@@ -30,7 +30,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
         "kubernetes:policy/v1:PodDisruptionBudget",
-        ...(stack === "production" ? ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler"] : []),
+        // Production takes a base backup before each release's migrations (BAK-6).
+        ...(stack === "production" ? ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:postgresql.cnpg.io/v1:Backup"] : []),
       ].sort(),
     );
   });

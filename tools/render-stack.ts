@@ -3,6 +3,7 @@
  * every resource registration: type, name, parent, inputs (secrets redacted) and resource options.
  * The result is the offline plan that `npm run plan` prints and other tools read.
  */
+import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -62,6 +63,11 @@ const mocks: pulumi.runtime.Mocks = {
     if (args.type === "aws:iam/role:Role") state.arn = `arn:aws:iam::123456789012:role/${args.name}`;
     if (args.type === "aws:iam/user:User") state.name = args.name;
     if (args.type === "aws:iam/accessKey:AccessKey") state.secret = `mock-${args.name}-secret`;
+    // A pushed image's digest: the repository at a digest of the name it was pushed under.
+    if (args.type === "docker:index/image:Image") {
+      const imageName = String(args.inputs.imageName);
+      state.repoDigest = `${imageName.replace(/:[^/:]+$/, "")}@sha256:${createHash("sha256").update(imageName).digest("hex")}`;
+    }
     return { id: `${args.name}-id`, state };
   },
   call: (args) => args.inputs,

@@ -71,3 +71,30 @@ export function scheduledBackup(cluster: string, namespace: string, labels: Reco
     },
   };
 }
+
+/**
+ * An on-demand base backup named after a release, taken before its migrations run (BAK-6, REL-8).
+ * The provider waits for it to complete (or fails the update, and the migration never runs);
+ * restoring it, or recovering to just before it, rolls the migration back.
+ */
+export function preReleaseBackup(
+  cluster: string,
+  namespace: string,
+  labels: Record<string, string>,
+  release: { service: string; version: string },
+  timeoutSeconds: number,
+): CustomResourceManifest {
+  const version = release.version.toLowerCase().replace(/[^a-z0-9.-]+/g, "-");
+  const name = `pre-release-${release.service}-${version}`.slice(0, 63).replace(/[-.]+$/, "");
+  return {
+    apiVersion: "postgresql.cnpg.io/v1",
+    kind: "Backup",
+    metadata: {
+      name,
+      namespace,
+      labels: { ...labels, "app.kubernetes.io/component": "pre-release-backup", "app.kubernetes.io/version": release.version },
+      annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=completed", "pulumi.com/timeoutSeconds": String(timeoutSeconds) },
+    },
+    spec: { cluster: { name: cluster }, method: "plugin", pluginConfiguration: { name: BARMAN_PLUGIN } },
+  };
+}

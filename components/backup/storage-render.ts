@@ -7,13 +7,13 @@
 import type * as aws from "@pulumi/aws";
 import type { BackupsConfig } from "../../config";
 
-/** Key prefixes in the bucket: CloudNativePG's archive (base backups and WAL, per server name) and the logical dumps. */
-export const PREFIXES = { physical: "postgres/", logical: "logical/" } as const;
+/** Key prefixes in the bucket: CloudNativePG's archive (base backups and WAL, per server name), the logical dumps and the volume archives. */
+export const PREFIXES = { physical: "postgres/", logical: "logical/", volumes: "volumes/" } as const;
 
 type LifecycleRule = aws.types.input.s3.BucketLifecycleConfigurationRule;
 
 /**
- * Logical dumps expire after their retention. The physical archive's current objects are left to
+ * Logical dumps and volume archives expire after their retention. The physical archive's current objects are left to
  * CloudNativePG's retention policy: a lifecycle rule on WAL could delete segments an older base
  * backup still needs. Old versions and abandoned uploads expire everywhere.
  */
@@ -21,6 +21,7 @@ export function lifecycleRules(retention: BackupsConfig["retention"]): Lifecycle
   const noncurrent = { noncurrentDays: retention.noncurrentDays };
   return [
     { id: "logical-backups", status: "Enabled", filter: { prefix: PREFIXES.logical }, expiration: { days: retention.logicalDays }, noncurrentVersionExpiration: noncurrent },
+    { id: "volume-backups", status: "Enabled", filter: { prefix: PREFIXES.volumes }, expiration: { days: retention.volumeDays }, noncurrentVersionExpiration: noncurrent },
     { id: "physical-archive-versions", status: "Enabled", filter: { prefix: PREFIXES.physical }, noncurrentVersionExpiration: noncurrent },
     {
       id: "abort-incomplete-uploads",

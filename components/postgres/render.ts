@@ -73,11 +73,11 @@ export interface PostgresContext {
   pooledClients: Record<string, string>[];
 }
 
-const labels = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
+export const POSTGRES_LABELS = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
 
 export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, password: pulumi.Input<string>, backups?: BackupsConfig): PostgresManifests {
   const names = postgresNames();
-  const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
+  const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels: POSTGRES_LABELS });
   const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
   const apiServer = pg.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   const apiServerEgress = { to: apiServer, ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) };
@@ -147,7 +147,7 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
         },
       },
       template: {
-        metadata: { labels },
+        metadata: { labels: POSTGRES_LABELS },
         spec: {
           containers: [{ name: "pgbouncer", resources: { requests: { ...POOLER_RESOURCES.requests }, limits: { ...POOLER_RESOURCES.limits } } }],
         },
@@ -161,8 +161,8 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
   const clients = [...ctx.directClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ...(pooler ? [poolerPods] : [])];
 
   return {
-    objectStore: backups && objectStore(backups, ctx.namespace, labels),
-    scheduledBackup: backups && scheduledBackup(names.cluster, ctx.namespace, labels),
+    objectStore: backups && objectStore(backups, ctx.namespace, POSTGRES_LABELS),
+    scheduledBackup: backups && scheduledBackup(names.cluster, ctx.namespace, POSTGRES_LABELS),
     monitoringQueries: {
       apiVersion: "v1",
       kind: "ConfigMap",

@@ -6,6 +6,8 @@ import { renderService, type StackContext } from "./render";
 export interface AppServiceArgs {
   context: StackContext;
   service: ServiceConfig;
+  /** What must complete before a release's migration Job runs (the pre-release backup), given the release. */
+  beforeMigration?: (release: { service: string; version: string }, parent: pulumi.Resource) => pulumi.Resource;
 }
 
 /**
@@ -23,10 +25,11 @@ export class AppService extends pulumi.ComponentResource {
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
     const jobs = new Map(
       m.migrations.map((job) => {
-        const jobName = String((job.metadata as { name: string }).name);
+        const { name: jobName, labels } = job.metadata as { name: string; labels: Record<string, string> };
+        const before = args.beforeMigration?.({ service: name, version: labels["app.kubernetes.io/version"] }, this);
         // The name carries the image and command: a Job never re-runs for the same release, and
         // later edits to its (immutable) template are not applied to a finished migration.
-        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: [account], ignoreChanges: ["spec"] });
+        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: before ? [account, before] : [account], ignoreChanges: ["spec"] });
         return [jobName, resource] as const;
       }),
     );

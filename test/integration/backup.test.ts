@@ -95,7 +95,9 @@ describeWithTools("backup, restore check and restore", () => {
   });
 
   it("the scripts are shellcheck-clean", () => {
-    const result = runTool("shellcheck", ["-x", ...["lib.sh", "logical-backup.sh", "restore-check.sh", "restore.sh", "bench.sh"].map((f) => path.join(SCRIPTS, f))]);
+    const scripts = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
+    expect(scripts).toEqual(expect.arrayContaining(["lib.sh", "logical-backup.sh", "restore-check.sh", "restore.sh", "volume-backup.sh", "volume-restore.sh"]));
+    const result = runTool("shellcheck", ["-x", ...scripts.map((f) => path.join(SCRIPTS, f))]);
     expect(result.output).toBe("");
     expect(result.status).toBe(0);
   });
@@ -165,7 +167,7 @@ describeWithTools("backup, restore check and restore", () => {
     const before = () => contents("app_restored");
 
     it.each([
-      ["a truncated dump", ".dump" as const, (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /checksum mismatch for app-.*\.dump: the dump is damaged/],
+      ["a truncated dump", ".dump" as const, (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /checksum mismatch for app-.*\.dump: the backup is damaged/],
       ["a flipped byte", ".dump" as const, (b: Buffer) => Buffer.from(b.map((x, i) => (i === Math.floor(b.length / 3) ? x ^ 0xff : x))), /checksum mismatch/],
       ["a missing checksum file", ".dump.sha256" as const, () => undefined, /checksum file .*\.dump\.sha256 is missing/],
     ])("%s", (_what, suffix, change, message) => {
@@ -204,6 +206,71 @@ describeWithTools("backup, restore check and restore", () => {
       expect(backup.status).toBe(1);
       expect(backup.output).toMatch(/ERROR: cannot open a snapshot of app/);
       expect(keys()).toHaveLength(3);
+    });
+  });
+
+  describe("volume backups (BAK-7)", () => {
+    const volumeKeys = () => keys().filter((k) => k.startsWith("volumes/"));
+    let source: string;
+
+    beforeAll(() => {
+      source = tempDir("mcp-volume-");
+      fs.mkdirSync(`${source}/2026/11`, { recursive: true });
+      for (let i = 0; i < 200; i++) fs.writeFileSync(`${source}/2026/11/upload-${i}.bin`, Buffer.alloc(1000 + i, i));
+      fs.writeFileSync(`${source}/name with spaces.txt`, "kept as is\n");
+      fs.symlinkSync("2026/11/upload-1.bin", `${source}/latest`);
+    });
+
+    /** Every file of a tree with its contents' checksum, and symlinks with their target. */
+    const tree = (dir: string) => runTool("bash", ["-c", `cd "${dir}" && find . -type f -exec sha256sum {} + | sort && find . -type l -printf '%p -> %l\\n' | sort`]).output;
+
+    it("archives the volume with its checksum and a manifest under volumes/<claim>/yyyy/mm/dd/, and restores it file for file", () => {
+      const backup = script("volume-backup.sh", [], { SOURCE_DIR: source, VOLUME_NAME: "uploads", BACKUP_PREFIX: "" });
+      expect(backup.output).toMatch(/"result":"ok".*"files":201/);
+      expect(backup.status).toBe(0);
+      const uploaded = volumeKeys();
+      expect(uploaded).toHaveLength(3);
+      for (const key of uploaded) expect(key).toMatch(/^volumes\/uploads\/\d{4}\/\d{2}\/\d{2}\/uploads-\d{8}T\d{6}Z\.(tar\.gz|tar\.gz\.sha256|manifest\.json)$/);
+
+      const target = `${tempDir("mcp-volume-restore-")}/uploads`;
+      const restore = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest"], { BACKUP_PREFIX: "" });
+      expect(restore.output).toMatch(/restored volumes\/uploads\/.* into /);
+      expect(restore.status).toBe(0);
+      expect(tree(target)).toEqual(tree(source));
+    });
+
+    it("refuses a non-empty target unless --force, and never unpacks a damaged archive", () => {
+      const target = tempDir("mcp-volume-restore-");
+      fs.writeFileSync(`${target}/keep.txt`, "mine");
+      const refused = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest"], { BACKUP_PREFIX: "" });
+      expect(refused.status).toBe(1);
+      expect(refused.output).toMatch(/is not empty: refusing to overwrite it \(add --force to replace the archive's files\)/);
+      expect(fs.readdirSync(target)).toEqual(["keep.txt"]);
+
+      const archiveKey = volumeKeys().find((k) => k.endsWith(".tar.gz"))!;
+      const dir = tempDir("mcp-volume-tamper-");
+      aws("s3", "cp", `s3://${BUCKET}/${archiveKey}`, `${dir}/original`);
+      const bytes = fs.readFileSync(`${dir}/original`);
+      fs.writeFileSync(`${dir}/damaged`, bytes.subarray(0, bytes.length - 100));
+      aws("s3", "cp", `${dir}/damaged`, `s3://${BUCKET}/${archiveKey}`);
+      try {
+        const damaged = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest", "--force"], { BACKUP_PREFIX: "" });
+        expect(damaged.status).toBe(1);
+        expect(damaged.output).toMatch(/checksum mismatch for uploads-.*\.tar\.gz: the backup is damaged/);
+        expect(fs.readdirSync(target)).toEqual(["keep.txt"]);
+      } finally {
+        aws("s3", "cp", `${dir}/original`, `s3://${BUCKET}/${archiveKey}`);
+      }
+      const forced = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest", "--force"], { BACKUP_PREFIX: "" });
+      expect(forced.status).toBe(0);
+      expect(fs.readdirSync(target)).toContain("keep.txt");
+      expect(fs.readdirSync(target)).toContain("name with spaces.txt");
+    });
+
+    it("fails loudly when the volume is not mounted", () => {
+      const result = script("volume-backup.sh", [], { SOURCE_DIR: "/nonexistent/data", VOLUME_NAME: "uploads", BACKUP_PREFIX: "" });
+      expect(result.status).toBe(1);
+      expect(result.output).toMatch(/SOURCE_DIR \/nonexistent\/data is not a directory: is the volume mounted\?/);
     });
   });
 

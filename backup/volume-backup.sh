@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Volume backup (BAK-7): a gzipped tar of a mounted volume (uploaded files, logs), its sha256 and a
+# manifest (volume, files, bytes, time), uploaded to s3://$BACKUP_BUCKET/$BACKUP_PREFIX/<yyyy>/<mm>/<dd>/
+# with BACKUP_PREFIX defaulting to volumes/$VOLUME_NAME. The manifest goes last.
+#
+# Environment: SOURCE_DIR (the mounted volume), VOLUME_NAME, and the S3 settings of backup/lib.sh.
+set -euo pipefail
+BACKUP_PREFIX=${BACKUP_PREFIX:-volumes/${VOLUME_NAME:-}}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+
+require_env SOURCE_DIR VOLUME_NAME BACKUP_BUCKET
+require_tools tar gzip aws sha256sum
+[ -d "$SOURCE_DIR" ] || die "SOURCE_DIR $SOURCE_DIR is not a directory: is the volume mounted?"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+name="$VOLUME_NAME-$stamp"
+key="$BACKUP_PREFIX/$(date -u +%Y/%m/%d)/$name"
+
+log "archiving $SOURCE_DIR"
+# Files that change while being read are archived as they were read, with a warning (exit 1 from
+# GNU tar); anything worse (exit 2: unreadable files, a full disk) fails the backup.
+status=0
+tar -C "$SOURCE_DIR" --warning=no-file-changed -czf "$work/$name.tar.gz" . || status=$?
+[ "$status" -le 1 ] || die "tar of $SOURCE_DIR failed (exit $status)"
+
+(cd "$work" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+sha=$(cut -d' ' -f1 "$work/$name.tar.gz.sha256")
+size=$(stat -c %s "$work/$name.tar.gz")
+files=$(find "$SOURCE_DIR" -type f | wc -l)
+bytes=$(du -sb "$SOURCE_DIR" | cut -f1)
+cat > "$work/$name.manifest.json" <<JSON
+{"volume":"$VOLUME_NAME","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","archive":"$name.tar.gz","size_bytes":$size,"sha256":"$sha","files":$files,"source_bytes":$bytes}
+JSON
+
+upload_backup "$work" "$name" .tar.gz "$key"
+log "backup complete: s3://$BACKUP_BUCKET/$key.tar.gz ($files files, $size bytes, sha256 $sha)"
+printf '{"result":"ok","backup":"s3://%s/%s.tar.gz","files":%s,"size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$files" "$size"

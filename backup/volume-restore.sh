@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Restore a volume backup into a directory (runbook: Restore a volume; BAK-7).
+#
+#   volume-restore.sh --volume NAME --target DIR [--backup s3://BUCKET/KEY.tar.gz | --latest] [--force]
+#
+# Verifies the archive's checksum and that it unpacks before touching the target. Refuses a
+# non-empty target unless --force is given; with --force, the archive's files replace their
+# namesakes and other files are left alone.
+set -euo pipefail
+usage="usage: volume-restore.sh --volume NAME --target DIR [--backup s3://BUCKET/KEY.tar.gz | --latest] [--force]"
+volume="" target="" backup="" force=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --volume) volume=${2:-}; shift 2 ;;
+    --target) target=${2:-}; shift 2 ;;
+    --backup) backup=${2:-}; shift 2 ;;
+    --latest) backup=latest; shift ;;
+    --force) force=true; shift ;;
+    -h | --help) echo "$usage"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; echo "$usage" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$volume" ] || [ -z "$target" ] || [ -z "$backup" ]; then
+  echo "$usage" >&2
+  exit 2
+fi
+BACKUP_PREFIX=${BACKUP_PREFIX:-volumes/$volume}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+require_env BACKUP_BUCKET
+require_tools tar gzip aws sha256sum
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ "$backup" = latest ]; then
+  manifest_key=$(latest_manifest)
+  [ -n "$manifest_key" ] || die "no backup under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"
+else
+  case "$backup" in
+    "s3://$BACKUP_BUCKET/"*.tar.gz) manifest_key=${backup#"s3://$BACKUP_BUCKET/"}; manifest_key=${manifest_key%.tar.gz}.manifest.json ;;
+    *) echo "--backup must be s3://$BACKUP_BUCKET/<key>.tar.gz" >&2; exit 2 ;;
+  esac
+fi
+archive=$(fetch_backup "$manifest_key" "$work" .tar.gz)
+tar -tzf "$archive" > /dev/null || die "the archive ${manifest_key%.manifest.json}.tar.gz does not unpack"
+log "checksum verified: ${manifest_key%.manifest.json}.tar.gz"
+
+mkdir -p "$target" || die "cannot create $target"
+if [ -n "$(ls -A "$target")" ] && [ "$force" != true ]; then
+  die "$target is not empty: refusing to overwrite it (add --force to replace the archive's files)"
+fi
+tar -C "$target" -xzf "$archive" || die "unpacking into $target failed"
+log "restored ${manifest_key%.manifest.json}.tar.gz into $target"

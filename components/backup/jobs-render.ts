@@ -1,0 +1,215 @@
+/**
+ * Pure rendering of the backup CronJobs (BAK-4, BAK-7, BAK-8): the logical backup, the restore
+ * check and one volume backup per configured volume, with their ServiceAccount, the ConfigMap of
+ * scripts they run and their NetworkPolicy. The restore check restores into a scratch PostgreSQL
+ * that runs beside it in the same pod: it needs no privilege on, and puts no load on, the
+ * production cluster.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+import type { BackupsConfig, PostgresConfig } from "../../config";
+import { PART_OF } from "../labels";
+import { podPolicy, tcpPorts } from "../network";
+import { postgresNames, POSTGRES_PORT } from "../postgres/render";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
+import { BACKUP_CREDENTIALS } from "./names";
+import { PREFIXES } from "./storage-render";
+
+type Container = k8s.types.input.core.v1.Container;
+type EnvVar = k8s.types.input.core.v1.EnvVar;
+type CronJob = k8s.types.input.batch.v1.CronJob;
+type PodParts = { containers: Container[]; initContainers?: Container[]; volumes?: k8s.types.input.core.v1.Volume[] };
+
+/** CronJob names: the monitoring rules watch `restore-check` (RestoreCheckStale, RestoreCheckFailed). */
+export const JOB_NAMES = { logical: "logical-backup", restoreCheck: "restore-check", volume: (claim: string) => `volume-backup-${claim}` } as const;
+export const BACKUP_SCRIPTS = "backup-scripts";
+export const BACKUP_ACCOUNT = "backup-jobs";
+/** The postgres user of the tools image (backup/Dockerfile). */
+const TOOLS_UID = 999;
+const SCRIPTS_DIR = "/opt/backup";
+const WORK_DIR = "/work";
+
+/** What the jobs' pods carry: the CronJobs' pods all share the NetworkPolicy of the backup jobs. */
+export const backupJobLabels = { "app.kubernetes.io/name": "backup-jobs", "app.kubernetes.io/part-of": PART_OF };
+
+export interface BackupJobsContext {
+  namespace: string;
+  /** The tools image reference (a pushed digest when the stack builds it). */
+  image: pulumi.Input<string>;
+  /** The scripts of backup/, by file name. */
+  scripts: Record<string, string>;
+  postgres: PostgresConfig;
+}
+
+export interface BackupJobsManifests {
+  serviceAccount: k8s.types.input.core.v1.ServiceAccount;
+  scripts: k8s.types.input.core.v1.ConfigMap;
+  /** By name. */
+  cronJobs: Record<string, CronJob>;
+  networkPolicy: k8s.types.input.networking.v1.NetworkPolicy;
+}
+
+export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext): BackupJobsManifests {
+  const jobs = backups.jobs;
+  const labels = (component: string) => ({ ...backupJobLabels, "app.kubernetes.io/component": component, "app.kubernetes.io/managed-by": "pulumi" });
+  const metadata = (name: string, component: string) => ({ name, namespace: ctx.namespace, labels: labels(component) });
+  const pg = postgresNames();
+
+  const s3Env: EnvVar[] = [
+    { name: "BACKUP_BUCKET", value: backups.bucket },
+    { name: "AWS_DEFAULT_REGION", value: backups.region },
+    { name: "HOME", value: WORK_DIR },
+    ...(backups.irsaRoleArn
+      ? []
+      : [
+          { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: BACKUP_CREDENTIALS, key: "ACCESS_KEY_ID" } } },
+          { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: BACKUP_CREDENTIALS, key: "ACCESS_SECRET_KEY" } } },
+        ]),
+  ];
+  const mounts = [
+    { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
+    { name: "work", mountPath: WORK_DIR },
+  ];
+  const tool = (name: string, script: string, env: EnvVar[], extraMounts: k8s.types.input.core.v1.VolumeMount[] = []): Container => ({
+    name,
+    image: ctx.image,
+    imagePullPolicy: "IfNotPresent",
+    command: ["bash", `${SCRIPTS_DIR}/${script}`],
+    env: [...env, { name: "TMPDIR", value: WORK_DIR }],
+    resources: { requests: { ...jobs.resources.requests }, limits: { ...jobs.resources.limits } },
+    securityContext: RESTRICTED_CONTAINER,
+    volumeMounts: [...mounts, ...extraMounts],
+  });
+  const cronJob = (name: string, component: string, schedule: string, pod: PodParts): CronJob => {
+    const { volumes = [], ...rest } = pod;
+    return {
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: metadata(name, component),
+      spec: {
+        schedule,
+        timeZone: "Etc/UTC",
+        // Never two at once; a run missed by more than an hour is skipped, and the staleness alerts fire.
+        concurrencyPolicy: "Forbid",
+        startingDeadlineSeconds: 3600,
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          metadata: { labels: labels(component) },
+          spec: {
+            backoffLimit: 1,
+            activeDeadlineSeconds: jobs.deadlineSeconds,
+            template: {
+              metadata: { labels: labels(component) },
+              spec: {
+                serviceAccountName: BACKUP_ACCOUNT,
+                automountServiceAccountToken: false,
+                restartPolicy: "Never",
+                securityContext: restrictedPod(TOOLS_UID),
+                ...rest,
+                volumes: [
+                  { name: "scripts", configMap: { name: BACKUP_SCRIPTS, defaultMode: 0o555 } },
+                  { name: "work", emptyDir: { sizeLimit: jobs.scratchSize } },
+                  ...volumes,
+                ],
+              },
+            },
+          },
+        },
+      },
+    };
+  };
+
+  const database: EnvVar[] = [
+    { name: "PGHOST", value: pg.readWriteService },
+    { name: "PGPORT", value: String(POSTGRES_PORT) },
+    { name: "PGDATABASE", value: ctx.postgres.database },
+    { name: "PGSSLMODE", value: "require" },
+    { name: "PGUSER", valueFrom: { secretKeyRef: { name: pg.credentials, key: "username" } } },
+    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: pg.credentials, key: "password" } } },
+  ];
+  const logical = cronJob(JOB_NAMES.logical, "logical-backup", jobs.logicalSchedule, {
+    containers: [tool("backup", "logical-backup.sh", [...database, ...s3Env, { name: "BACKUP_PREFIX", value: trimSlash(PREFIXES.logical) }])],
+  });
+
+  // The scratch server: a native sidecar (an init container that keeps running), started and
+  // ready before the check, stopped when it ends. Reachable on loopback only.
+  const scratchServer: Container = {
+    name: "scratch-postgres",
+    image: ctx.image,
+    imagePullPolicy: "IfNotPresent",
+    restartPolicy: "Always",
+    args: ["postgres", "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_wal_size=4GB"],
+    env: [
+      { name: "PGDATA", value: `${WORK_DIR}/pgdata` },
+      { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
+    ],
+    resources: { requests: { ...jobs.resources.requests }, limits: { ...jobs.resources.limits } },
+    securityContext: RESTRICTED_CONTAINER,
+    startupProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2, failureThreshold: 60 },
+    volumeMounts: [
+      { name: "work", mountPath: WORK_DIR },
+      { name: "run", mountPath: "/var/run/postgresql" },
+    ],
+  };
+  const scratch: EnvVar[] = [
+    { name: "PGHOST", value: "127.0.0.1" },
+    { name: "PGPORT", value: String(POSTGRES_PORT) },
+    { name: "PGUSER", value: "postgres" },
+    { name: "PGDATABASE", value: "postgres" },
+  ];
+  const restoreCheck = cronJob(JOB_NAMES.restoreCheck, "restore-check", jobs.restoreCheckSchedule, {
+    initContainers: [scratchServer],
+    containers: [
+      tool("check", "restore-check.sh", [
+        ...scratch,
+        ...s3Env,
+        { name: "BACKUP_PREFIX", value: trimSlash(PREFIXES.logical) },
+        ...(jobs.restoreCheckSql.length ? [{ name: "RESTORE_CHECK_SQL", value: jobs.restoreCheckSql.join("\n") }] : []),
+      ]),
+    ],
+    volumes: [{ name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
+  });
+
+  const volumeJobs = backups.volumes.map((volume) =>
+    cronJob(JOB_NAMES.volume(volume.claim), "volume-backup", volume.schedule, {
+      containers: [
+        tool(
+          "backup",
+          "volume-backup.sh",
+          [
+            ...s3Env,
+            { name: "VOLUME_NAME", value: volume.claim },
+            { name: "SOURCE_DIR", value: "/data" },
+            { name: "BACKUP_PREFIX", value: `${PREFIXES.volumes}${volume.claim}` },
+          ],
+          [{ name: "data", mountPath: "/data", readOnly: true }],
+        ),
+      ],
+      volumes: [{ name: "data", persistentVolumeClaim: { claimName: volume.claim, readOnly: true } }],
+    }),
+  );
+
+  return {
+    serviceAccount: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: {
+        ...metadata(BACKUP_ACCOUNT, "backup"),
+        ...(backups.irsaRoleArn ? { annotations: { "eks.amazonaws.com/role-arn": backups.irsaRoleArn } } : {}),
+      },
+      automountServiceAccountToken: false,
+    },
+    scripts: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(BACKUP_SCRIPTS, "backup"), data: ctx.scripts },
+    cronJobs: Object.fromEntries([logical, restoreCheck, ...volumeJobs].map((job) => [String((job.metadata as { name: string }).name), job])),
+    networkPolicy: podPolicy(metadata("backup-jobs", "backup"), backupJobLabels, {
+      ingress: [],
+      egress: [
+        { to: [{ podSelector: { matchLabels: pg.clusterSelector } }], ports: tcpPorts(POSTGRES_PORT) },
+        { to: backups.endpointCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts(443) },
+      ],
+    }),
+  };
+}
+
+const trimSlash = (prefix: string) => prefix.replace(/\/$/, "");
