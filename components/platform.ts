@@ -48,7 +48,11 @@ export function buildPlatform(config: PlatformConfig) {
     base,
   );
   const backupStorage =
-    config.backups && new BackupStorage("backups", { config: config.backups, namespace: config.namespace, protect: production }, { ...base, dependsOn: [namespace] });
+    config.backups && new BackupStorage(
+      "backups",
+      { config: config.backups, namespace: config.namespace, protect: production, restoreSource: restoreSourceOf(config.postgres?.restoreFrom) },
+      { ...base, dependsOn: [namespace] },
+    );
   if (config.postgres) {
     const postgresDependsOn: pulumi.Resource[] = [namespace, addons.cloudnativePg, addons.barmanCloud, backupStorage].filter((r): r is NonNullable<typeof r> => r !== undefined);
     const postgres = new Postgres(
@@ -119,4 +123,9 @@ export function buildPlatform(config: PlatformConfig) {
       ]),
     ),
   };
+}
+
+/** The bucket a failover restores from, when it is not the stack's own. */
+function restoreSourceOf(restoreFrom: NonNullable<PlatformConfig["postgres"]>["restoreFrom"]): { bucket: string; region: string } | undefined {
+  return restoreFrom?.bucket && restoreFrom.region ? { bucket: restoreFrom.bucket, region: restoreFrom.region } : undefined;
 }

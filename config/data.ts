@@ -54,7 +54,18 @@ export const PostgresSchema = z
           .datetime({ offset: true })
           .optional()
           .describe("Recover to this moment (RFC 3339, e.g. 2026-11-22T09:30:00Z); omit to replay all archived WAL (BAK-5)."),
+        bucket: z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name")
+          .optional()
+          .describe("Restore from this bucket instead of backups.bucket: the disaster-recovery bucket, for a failover to its region (BAK-3). Read-only to this stack."),
+        region: z
+          .string()
+          .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-central-1")
+          .optional()
+          .describe("Region of restoreFrom.bucket."),
       })
+      .refine((r) => !r.bucket === !r.region, { message: "bucket and region go together: set both, or neither", path: ["region"] })
       .optional()
       .describe("Create the Cluster from the backup bucket instead of an empty database: point-in-time recovery (BAK-5). Needs mcp-platform:backups."),
     pooler: z

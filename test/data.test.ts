@@ -44,6 +44,39 @@ describeWithSchemas("CloudNativePG resources conform to the operator's CRDs", ()
     expect(() => validateCustomResource(cluster)).not.toThrow();
   });
 
+  it("a failover restores from the disaster-recovery bucket, read-only, in its region (BAK-3)", async () => {
+    const plan = await render("production", (v) => {
+      const pg = v["mcp-platform:postgres"] as Record<string, unknown>;
+      pg.archiveServerName = "postgres-dr-1";
+      pg.restoreFrom = { serverName: "postgres", bucket: "example-mcp-platform-production-backups-dr", region: "eu-central-1" };
+    });
+    const source = objects(plan).get("ObjectStore/restore-source")!;
+    expect(source.spec.configuration).toMatchObject({
+      destinationPath: "s3://example-mcp-platform-production-backups-dr/postgres",
+      endpointURL: "https://s3.eu-central-1.amazonaws.com",
+    });
+    expect(() => validateCustomResource(source)).not.toThrow();
+    const cluster = objects(plan).get("Cluster/postgres")!;
+    expect(cluster.spec.externalClusters[0].plugin.parameters).toEqual({ barmanObjectName: "restore-source", serverName: "postgres" });
+    expect(resource(plan, "kubernetes:barmancloud.cnpg.io/v1:ObjectStore", "postgres-restore-source").options.dependsOn).toEqual([]);
+    const clusterDeps = resource(plan, "kubernetes:postgresql.cnpg.io/v1:Cluster", "postgres-cluster").options.dependsOn;
+    expect(clusterDeps.some((urn) => urn.endsWith("::postgres-restore-source"))).toBe(true);
+    // The writer may read the DR bucket's archive, and nothing more of it.
+    const policy = JSON.parse(String(resource(plan, "aws:iam/userPolicy:UserPolicy", "backups-writer").inputs.policy));
+    const dr = policy.Statement.filter((st: { Sid: string }) => st.Sid.endsWith("RestoreSource"));
+    expect(dr.flatMap((st: { Action: string[] }) => st.Action).sort()).toEqual(["kms:Decrypt", "s3:GetObject", "s3:ListBucket"]);
+    expect(dr[1].Resource).toEqual(["arn:aws:s3:::example-mcp-platform-production-backups-dr/postgres/*"]);
+  });
+
+  it("needs the region of a bucket it restores from", async () => {
+    const result = parsePlatformConfig({
+      environment: "staging",
+      services: { api: { image: { repository: "r/api", tag: "1.0.0" }, port: 8000 } },
+      postgres: { archiveServerName: "postgres-2", restoreFrom: { serverName: "postgres", bucket: "dr-bucket" } },
+    });
+    expect(result.ok ? [] : result.errors).toContainEqual(expect.stringMatching(/^mcp-platform:postgres\.restoreFrom\.region: bucket and region go together/));
+  });
+
   it("catches a misspelt field and a wrong type", () => {
     const cluster = objects(plans.get("production")!).get("Cluster/postgres")!;
     expect(() => validateCustomResource({ ...cluster, spec: { ...cluster.spec, instance: 3 } })).toThrow(/must NOT have additional properties \(instance\)/);

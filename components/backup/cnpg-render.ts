@@ -10,6 +10,8 @@ import { PREFIXES } from "./storage-render";
 
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 export const OBJECT_STORE = "backups";
+/** The ObjectStore of another bucket that a cluster is restored from (a failover to the DR region). */
+export const RESTORE_SOURCE = "restore-source";
 
 /** The ObjectStore: where base backups and WAL go, with which credentials, kept how long. */
 export function objectStore(backups: BackupsConfig, namespace: string, labels: Record<string, string>): CustomResourceManifest {
@@ -32,15 +34,34 @@ export function objectStore(backups: BackupsConfig, namespace: string, labels: R
   };
 }
 
+/** The bucket a restore reads from, when it is not the stack's own: read-only, in its own region. */
+export function restoreSource(pg: PostgresConfig, backups: BackupsConfig, namespace: string, labels: Record<string, string>): CustomResourceManifest | undefined {
+  const from = pg.restoreFrom;
+  if (!from?.bucket || !from.region) return undefined;
+  const own = objectStore(backups, namespace, labels);
+  const configuration = own.spec.configuration as Record<string, unknown>;
+  return {
+    ...own,
+    metadata: { ...own.metadata, name: RESTORE_SOURCE },
+    spec: {
+      configuration: {
+        ...configuration,
+        destinationPath: `s3://${from.bucket}/${PREFIXES.physical.replace(/\/$/, "")}`,
+        endpointURL: `https://s3.${from.region}.amazonaws.com`,
+      },
+    },
+  };
+}
+
 /** What the Cluster spec gains: WAL archiving to the ObjectStore, and recovery from it when asked. */
 export function clusterBackupSpec(pg: PostgresConfig, credentialsSecret: string): Record<string, unknown> {
-  const plugin = (serverName: string) => ({ name: BARMAN_PLUGIN, parameters: { barmanObjectName: OBJECT_STORE, serverName } });
+  const plugin = (serverName: string, store = OBJECT_STORE) => ({ name: BARMAN_PLUGIN, parameters: { barmanObjectName: store, serverName } });
   const restore = pg.restoreFrom;
   return {
     plugins: [{ ...plugin(pg.archiveServerName), isWALArchiver: true }],
     ...(restore
       ? {
-          externalClusters: [{ name: "origin", plugin: plugin(restore.serverName) }],
+          externalClusters: [{ name: "origin", plugin: plugin(restore.serverName, restore.bucket ? RESTORE_SOURCE : OBJECT_STORE) }],
           bootstrap: {
             recovery: {
               source: "origin",

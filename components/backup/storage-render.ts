@@ -59,8 +59,9 @@ export function tlsOnlyPolicy(bucketArn: string): PolicyDocument {
  * The backup writer: list the bucket under the backup prefixes, read and write objects there, use
  * the key. No delete (retention is the lifecycle's job, and a stolen key cannot wipe the backups).
  */
-export function writerPolicy(bucketArn: string, keyArn: string): PolicyDocument {
+export function writerPolicy(bucketArn: string, keyArn: string, restoreSource?: { bucket: string; region: string }): PolicyDocument {
   const prefixes = Object.values(PREFIXES);
+  const sourceArn = restoreSource && `arn:aws:s3:::${restoreSource.bucket}`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -73,6 +74,26 @@ export function writerPolicy(bucketArn: string, keyArn: string): PolicyDocument 
       },
       { Sid: "ReadWriteBackups", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
       { Sid: "UseBackupKey", Effect: "Allow", Action: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"], Resource: [keyArn] },
+      // A failover reads the physical archive of another bucket (the DR replica): read only.
+      ...(sourceArn && restoreSource
+        ? [
+            {
+              Sid: "ListRestoreSource",
+              Effect: "Allow" as const,
+              Action: ["s3:ListBucket"],
+              Resource: [sourceArn],
+              Condition: { StringLike: { "s3:prefix": [`${PREFIXES.physical}*`, ""] } },
+            },
+            { Sid: "ReadRestoreSource", Effect: "Allow" as const, Action: ["s3:GetObject"], Resource: [`${sourceArn}/${PREFIXES.physical}*`] },
+            {
+              Sid: "DecryptRestoreSource",
+              Effect: "Allow" as const,
+              Action: ["kms:Decrypt"],
+              Resource: ["*"],
+              Condition: { StringEquals: { "kms:ViaService": `s3.${restoreSource.region}.amazonaws.com` } },
+            },
+          ]
+        : []),
     ],
   };
 }

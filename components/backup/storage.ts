@@ -11,6 +11,8 @@ export interface BackupStorageArgs {
   namespace: string;
   /** Protect the buckets and keys from deletion: production. */
   protect: boolean;
+  /** Another bucket the cluster restores from (postgres.restoreFrom.bucket): the writer may read it. */
+  restoreSource?: { bucket: string; region: string };
 }
 
 /**
@@ -120,7 +122,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       const writer = new aws.iam.User(`${name}-writer`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
       new aws.iam.UserPolicy(
         `${name}-writer`,
-        { user: writer.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(writerPolicy(b, k))) },
+        { user: writer.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(writerPolicy(b, k, args.restoreSource))) },
         child,
       );
       const accessKey = new aws.iam.AccessKey(`${name}-writer`, { user: writer.name }, child);

@@ -27,10 +27,13 @@ export class Postgres extends pulumi.ComponentResource {
     const m = renderPostgres(args.config, args.context, password, args.backups);
     const credentials = new k8s.core.v1.Secret(`${name}-credentials`, m.credentials, child);
     const queries = new k8s.core.v1.ConfigMap(`${name}-monitoring-queries`, m.monitoringQueries, child);
-    const store = m.objectStore && new k8s.apiextensions.CustomResource(`${name}-object-store`, m.objectStore, child);
+    const stores = [
+      m.objectStore && new k8s.apiextensions.CustomResource(`${name}-object-store`, m.objectStore, child),
+      m.restoreSource && new k8s.apiextensions.CustomResource(`${name}-restore-source`, m.restoreSource, child),
+    ].filter((store) => store !== undefined);
     this.cluster = new k8s.apiextensions.CustomResource(`${name}-cluster`, m.cluster, {
       ...child,
-      dependsOn: store ? [credentials, queries, store] : [credentials, queries],
+      dependsOn: [credentials, queries, ...stores],
       protect: args.protect,
     });
     if (m.scheduledBackup) new k8s.apiextensions.CustomResource(`${name}-daily-backup`, m.scheduledBackup, { ...child, dependsOn: [this.cluster] });

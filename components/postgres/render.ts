@@ -6,7 +6,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { BackupsConfig, PostgresConfig } from "../../config";
-import { clusterBackupSpec, objectStore, scheduledBackup } from "../backup/cnpg-render";
+import { clusterBackupSpec, objectStore, restoreSource, scheduledBackup } from "../backup/cnpg-render";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
@@ -54,6 +54,7 @@ export function monitoringQueries(database: string): string {
 
 export interface PostgresManifests {
   objectStore?: CustomResourceManifest;
+  restoreSource?: CustomResourceManifest;
   scheduledBackup?: CustomResourceManifest;
   monitoringQueries: k8s.types.input.core.v1.ConfigMap;
   credentials: k8s.types.input.core.v1.Secret;
@@ -162,6 +163,7 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
 
   return {
     objectStore: backups && objectStore(backups, ctx.namespace, POSTGRES_LABELS),
+    restoreSource: backups && restoreSource(pg, backups, ctx.namespace, POSTGRES_LABELS),
     scheduledBackup: backups && scheduledBackup(names.cluster, ctx.namespace, POSTGRES_LABELS),
     monitoringQueries: {
       apiVersion: "v1",
