@@ -7,10 +7,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
+import { ConfigError } from "../config";
 import { parseCli, runMain, UsageError } from "./cli";
 import { configFiles, countByType, formatTree, manifestsByComponent } from "./plan-format";
-import { renderStack } from "./render-stack";
+import { planStack } from "./render-stack";
 import { loadStackConfig, StackFileError } from "./stack-config";
 
 const USAGE = "npm run plan -- --stack <staging|production|...> [--config-file FILE] [--json FILE] [--out DIR]";
@@ -24,12 +24,9 @@ async function main(): Promise<void> {
   if (!args.stack) throw new UsageError(`--stack is required\nusage: ${USAGE}`);
   const configFile = args["config-file"];
 
-  // Validate before any resource is created: bad config is exit 2 with one line per problem.
+  // Validated before any resource is created: bad config is exit 2 with one line per problem.
   const stackConfig = loadStackConfig(PROJECT_DIR, args.stack, configFile);
-  const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
-  if (!parsed.ok) throw new ConfigError(parsed.errors.map((line) => `  ${line}`));
-
-  const plan = await renderStack({ projectDir: PROJECT_DIR, stack: args.stack, configFile });
+  const plan = await planStack({ projectDir: PROJECT_DIR, stack: args.stack, configFile });
   plan.resources.sort((a, b) => a.urn.localeCompare(b.urn));
 
   process.stdout.write(`Plan of stack "${plan.stack}" (${path.relative(process.cwd(), stackConfig.file) || stackConfig.file})\n\n`);

@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
+import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
 import { loadStackConfig, SECRET_PLACEHOLDER } from "./stack-config";
 
 export interface PlannedResource {
@@ -25,6 +26,8 @@ export interface PlannedResource {
     retainOnDelete: boolean;
     additionalSecretOutputs: string[];
     provider: string | null;
+    /** Per input property, the resources its value came from. */
+    propertyDependencies: Record<string, string[]>;
   };
 }
 
@@ -39,6 +42,11 @@ export interface RenderOptions {
   projectDir: string;
   stack: string;
   configFile?: string;
+  /**
+   * Keep secret values (generated ones are mock stand-ins) instead of "[secret]": for checks that
+   * run in memory and read what the CLI's analyzer would see. Never for plans written to disk.
+   */
+  keepSecrets?: boolean;
 }
 
 // Signatures of Pulumi's wire format for special values.
@@ -68,10 +76,19 @@ const mocks: pulumi.runtime.Mocks = {
       const imageName = String(args.inputs.imageName);
       state.repoDigest = `${imageName.replace(/:[^/:]+$/, "")}@sha256:${createHash("sha256").update(imageName).digest("hex")}`;
     }
-    return { id: `${args.name}-id`, state };
+    // A bucket's ID is its name, as in AWS: the bucket's companion resources name it.
+    return { id: args.type === "aws:s3/bucket:Bucket" ? String(args.inputs.bucket) : `${args.name}-id`, state };
   },
   call: (args) => args.inputs,
 };
+
+/** Validates a stack's configuration (ConfigError: one line per problem), then renders it. */
+export async function planStack(options: RenderOptions): Promise<Plan> {
+  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
+  const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
+  if (!parsed.ok) throw new ConfigError(parsed.errors.map((line) => `  ${line}`));
+  return renderStack(options);
+}
 
 export async function renderStack(options: RenderOptions, program?: Program): Promise<Plan> {
   const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
@@ -85,7 +102,7 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) =>
     register(req, (err, res) => {
-      if (!err && res) resources.push(capture(req, res.getUrn()));
+      if (!err && res) resources.push(capture(req, res.getUrn(), options.keepSecrets ?? false));
       callback(err, res);
     });
 
@@ -121,16 +138,22 @@ interface RegisterRequest {
   getRetainondelete(): boolean | undefined;
   getAdditionalsecretoutputsList(): string[];
   getProvider(): string;
+  getPropertydependenciesMap(): { forEach(callback: (value: { getUrnsList(): string[] }, key: string) => void): void };
 }
 
-function capture(req: RegisterRequest, urn: string): PlannedResource {
+function capture(req: RegisterRequest, urn: string, keepSecrets: boolean): PlannedResource {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    const urns = value.getUrnsList();
+    if (urns.length) propertyDependencies[key] = [...urns].sort();
+  });
   return {
     urn,
     type: req.getType(),
     name: req.getName(),
     custom: req.getCustom(),
     parent: req.getParent() || null,
-    inputs: redact(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+    inputs: redact(req.getObject()?.toJavaScript() ?? {}, keepSecrets) as Record<string, unknown>,
     options: {
       protect: req.getProtect() ?? false,
       dependsOn: [...req.getDependenciesList()].sort(),
@@ -140,19 +163,20 @@ function capture(req: RegisterRequest, urn: string): PlannedResource {
       retainOnDelete: req.getRetainondelete() ?? false,
       additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
       provider: req.getProvider() || null,
+      propertyDependencies,
     },
   };
 }
 
 /** Replaces every secret with "[secret]" and resource references with their URN. */
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
+export function redact(value: unknown, keepSecrets = false): unknown {
+  if (Array.isArray(value)) return value.map((v) => redact(v, keepSecrets));
   if (pulumi.Output.isInstance(value)) return "[output]";
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    if (record[SIG_KEY] === SECRET_SIG) return SECRET_PLACEHOLDER;
+    if (record[SIG_KEY] === SECRET_SIG) return keepSecrets ? redact(record.value, keepSecrets) : SECRET_PLACEHOLDER;
     if (record[SIG_KEY] === RESOURCE_SIG) return record.urn;
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(v)]));
+    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(v, keepSecrets)]));
   }
   return value;
 }

@@ -1,0 +1,220 @@
+/**
+ * The runbooks' pre-deployment checklist (REL-8) and capacity plan (CAP-4) as stack policies, each
+ * named after its item: backup configured and verified, a backup before the release, rollback
+ * ready, monitoring alerts active, alert receivers configured, capacity plan respected (and its
+ * 80 % warning line).
+ */
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { parse } from "yaml";
+import { autoscalers, restingReplicas } from "./availability";
+import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, type KubeObject } from "./lib";
+
+type Spec = Record<string, unknown>;
+const specOf = (object: KubeObject) => (object.spec ?? {}) as Spec;
+const isCnpg = (object: KubeObject, kind: string) => object.kind === kind && object.apiVersion.startsWith("postgresql.cnpg.io/");
+/** How a plan file shows a secret value: such content cannot be read, only its presence. */
+const SECRET_PLACEHOLDER = "[secret]";
+
+export const backupConfiguredAndVerified: StackValidationPolicy = {
+  name: "backup-configured-and-verified",
+  description: "Every Postgres cluster archives its WAL, has a scheduled base backup, and a restore-check CronJob proves the backups restore (REL-8, BAK-1, BAK-4).",
+  enforcementLevel: "mandatory",
+  configSchema: { properties: { restoreCheckCronJob: { type: "string", default: "restore-check", description: "Name of the CronJob that verifies backups by restoring them." } } },
+  validateStack: (args, report) => {
+    const restoreCheck = args.getConfig<{ restoreCheckCronJob: string }>().restoreCheckCronJob;
+    const all = kubeObjects(args);
+    for (const { resource, object: cluster } of all.filter(({ object }) => isCnpg(object, "Cluster"))) {
+      const spec = specOf(cluster) as { plugins?: { isWALArchiver?: boolean }[]; backup?: { barmanObjectStore?: unknown } };
+      const problems = [
+        !(spec.plugins ?? []).some((p) => p.isWALArchiver) && !spec.backup?.barmanObjectStore && "no WAL archiving (mcp-platform:backups)",
+        !all.some(({ object }) => isCnpg(object, "ScheduledBackup") && (specOf(object).cluster as { name?: string })?.name === cluster.metadata.name) && "no ScheduledBackup",
+        !all.some(({ object }) => object.kind === "CronJob" && object.metadata.name === restoreCheck && object.metadata.namespace === cluster.metadata.namespace) &&
+          `no ${restoreCheck} CronJob verifying the backups`,
+      ].filter((p): p is string => typeof p === "string");
+      if (problems.length) reportOn(report, resource, `${describe(cluster)}: ${problems.join("; ")}: configure mcp-platform:backups.`);
+    }
+  },
+};
+
+export const preReleaseBackup: StackValidationPolicy = {
+  name: "pre-release-backup",
+  description: "Every release's migration Job waits for a base backup taken for that release (REL-8 'backup created', BAK-6, REL-5).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    for (const { resource, object } of kubeObjects(args)) {
+      if (object.kind !== "Job" || object.metadata.labels?.["app.kubernetes.io/component"] !== "migration") continue;
+      const backedUp = resource.dependencies.some((d: PolicyResource) => d.type === "kubernetes:postgresql.cnpg.io/v1:Backup");
+      if (!backedUp) reportOn(report, resource, `${describe(object)} migrates the database without a backup first: set mcp-platform:backups.preReleaseBackup: true.`);
+    }
+  },
+};
+
+export const rollbackReady: StackValidationPolicy = {
+  name: "rollback-ready",
+  description: "Every blue-green service keeps its other colour deployed and a preview Service for it, so rolling back is a switch (REL-3, REL-8).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const all = kubeObjects(args);
+    const deployments = all.filter(({ object }) => object.kind === "Deployment" && podLabelsOf(object)[COLOR_LABEL]);
+    for (const { resource, object } of deployments) {
+      const service = podLabelsOf(object)[NAME_LABEL];
+      const colours = new Set(deployments.filter(({ object: o }) => podLabelsOf(o)[NAME_LABEL] === service).map(({ object: o }) => podLabelsOf(o)[COLOR_LABEL]));
+      const preview = all.some(({ object: o }) => o.kind === "Service" && o.metadata.name === `${service}-preview`);
+      if (colours.size < 2) reportOn(report, resource, `blue-green service ${service} has only its ${[...colours].join("")} colour: keep the other deployed (blueGreen.standbyScale) to roll back.`);
+      else if (!preview) reportOn(report, resource, `blue-green service ${service} has no ${service}-preview Service for the standby colour.`);
+    }
+  },
+};
+
+/** Alerts the runbooks require, and what in the stack makes each one needed. */
+const REQUIRED_ALERTS: { alerts: string[]; when: string; needed: (objects: KubeObject[]) => boolean }[] = [
+  { alerts: ["AppErrorRate", "AppLatencyP95", "ContainerMemory", "ContainerCPU", "PodRestarting", "MetricsTargetDown"], when: "always", needed: () => true },
+  { alerts: ["VolumeUsage"], when: "a volume", needed: (o) => o.some((x) => x.kind === "StatefulSet" || isCnpg(x, "Cluster")) },
+  { alerts: ["CapacityQuota"], when: "a ResourceQuota", needed: (o) => o.some((x) => x.kind === "ResourceQuota") },
+  { alerts: ["PostgresConnections", "PostgresQueryTime"], when: "Postgres", needed: (o) => o.some((x) => isCnpg(x, "Cluster")) },
+  { alerts: ["BackupStale", "BackupFailed"], when: "a ScheduledBackup", needed: (o) => o.some((x) => isCnpg(x, "ScheduledBackup")) },
+  { alerts: ["RestoreCheckStale", "RestoreCheckFailed"], when: "the restore-check CronJob", needed: (o) => o.some((x) => x.kind === "CronJob" && x.metadata.name === "restore-check") },
+  { alerts: ["CacheHitRateLow"], when: "the Redis cache", needed: (o) => o.some((x) => x.kind === "StatefulSet" && x.metadata.name === "redis-cache") },
+  { alerts: ["QueueBacklog", "QueueFailedJobs"], when: "the Redis queue", needed: (o) => o.some((x) => x.kind === "StatefulSet" && x.metadata.name === "redis-queue") },
+  { alerts: ["UptimeProbeFailed"], when: "a public edge", needed: (o) => o.some((x) => x.kind === "Service" && specOf(x).type === "LoadBalancer") },
+  { alerts: ["CertificateExpiry"], when: "a certificate", needed: (o) => o.some((x) => x.kind === "Certificate") },
+];
+
+export const monitoringAlertsActive: StackValidationPolicy = {
+  name: "monitoring-alerts-active",
+  description: "A Prometheus alert exists for each runbook threshold that applies to what the stack runs (REL-8 'monitoring alerts active').",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const all = kubeObjects(args);
+    const objects = all.map(({ object }) => object);
+    const rules = all.filter(({ object }) => object.kind === "PrometheusRule");
+    const present = new Set(
+      rules.flatMap(({ object }) => ((specOf(object).groups as { rules?: { alert?: string }[] }[]) ?? []).flatMap((g) => (g.rules ?? []).map((r) => r.alert ?? ""))),
+    );
+    const missing = REQUIRED_ALERTS.filter((r) => r.needed(objects)).flatMap((r) => r.alerts.filter((a) => !present.has(a)).map((a) => `${a} (for ${r.when})`));
+    if (missing.length) {
+      const where = rules[0]?.resource ?? all[0]?.resource;
+      const message = `alerts missing: ${missing.join(", ")}: the monitoring component renders them (mcp-platform:monitoring).`;
+      if (where) reportOn(report, where, message);
+      else report(message);
+    }
+  },
+};
+
+export const alertReceiversConfigured: StackValidationPolicy = {
+  name: "alert-receivers-configured",
+  description: "Alertmanager routes alerts to at least one real receiver (PagerDuty, Slack, e-mail, webhook), and its keys come from a Secret (REL-8, MON-15).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, report) => {
+    const releases = args.resources.filter((r) => r.type === "kubernetes:helm.sh/v3:Release" && r.props.chart === "kube-prometheus-stack");
+    const all = kubeObjects(args);
+    for (const release of releases) {
+      const spec = ((release.props.values as Record<string, { alertmanagerSpec?: { configSecret?: string; secrets?: string[] } }>)?.alertmanager ?? {}).alertmanagerSpec ?? {};
+      const secret = all.find(({ object }) => object.kind === "Secret" && object.metadata.name === spec.configSecret);
+      if (!spec.configSecret || !secret) {
+        reportOn(report, release, `Alertmanager has no configuration Secret of this stack (alertmanager.alertmanagerSpec.configSecret): set mcp-platform:monitoring.alerting.`);
+        continue;
+      }
+      if (!(spec.secrets ?? []).length) reportOn(report, release, "Alertmanager mounts no Secret with the receivers' keys (alertmanagerSpec.secrets): set monitoring.alerting.receiversSecret.");
+      const text = (secret.object.stringData as Record<string, string> | undefined)?.["alertmanager.yaml"];
+      // A plan file never holds secret values: there only the Secret's presence can be checked.
+      if (text === undefined || text === SECRET_PLACEHOLDER || (secret.object.stringData as unknown) === SECRET_PLACEHOLDER) continue;
+      const config = parse(text) as { receivers?: Record<string, unknown>[] };
+      const real = (config.receivers ?? []).filter((r) => Object.keys(r).some((k) => k.endsWith("_configs")));
+      if (!real.length) reportOn(report, secret.resource, `${describe(secret.object)}: no receiver has a PagerDuty, Slack, e-mail or webhook integration: alerts would go nowhere; set mcp-platform:monitoring.alerting.`);
+    }
+  },
+};
+
+interface CapacityConfig {
+  tenants: number;
+  baseCpu: string;
+  perTenantCpu: string;
+  baseMemory: string;
+  perTenantMemory: string;
+  share: number;
+}
+
+/** CPU (cores) and memory (bytes) the stack requests at rest: serving workloads at their resting replicas, Postgres and PgBouncer instances. */
+export function restingRequests(objects: KubeObject[]): { cpu: number; memory: number } {
+  const hpas = autoscalers(objects);
+  let cpu = 0;
+  let memory = 0;
+  const add = (replicas: number, requests: Record<string, string> | undefined) => {
+    cpu += replicas * (parseQuantity(String(requests?.cpu ?? "0")) ?? 0);
+    memory += replicas * (parseQuantity(String(requests?.memory ?? "0")) ?? 0);
+  };
+  for (const object of objects) {
+    if (object.kind === "Deployment" || object.kind === "StatefulSet") {
+      const pod = podSpecOf(object);
+      for (const { container, init } of pod ? containersOf(pod) : []) if (!init || container.restartPolicy === "Always") add(restingReplicas(object, hpas), container.resources?.requests);
+    } else if (isCnpg(object, "Cluster")) {
+      const spec = specOf(object) as { instances?: number; resources?: { requests?: Record<string, string> } };
+      add(spec.instances ?? 1, spec.resources?.requests);
+    } else if (isCnpg(object, "Pooler")) {
+      const spec = specOf(object) as { instances?: number; template?: { spec?: { containers?: { resources?: { requests?: Record<string, string> } }[] } } };
+      for (const container of spec.template?.spec?.containers ?? []) add(spec.instances ?? 1, container.resources?.requests);
+    }
+  }
+  return { cpu, memory };
+}
+
+const GIB = 2 ** 30;
+const round = (n: number) => Math.round(n * 100) / 100;
+
+const capacitySchema = {
+  properties: {
+    tenants: { type: "integer", minimum: 0, default: 10, description: "Active tenants the environment is planned for." },
+    baseCpu: { type: "string", default: "2", description: "CPU of the plan without tenants." },
+    perTenantCpu: { type: "string", default: "100m", description: "CPU per tenant." },
+    baseMemory: { type: "string", default: "4Gi", description: "Memory of the plan without tenants." },
+    perTenantMemory: { type: "string", default: "256Mi", description: "Memory per tenant." },
+    share: { type: "number", minimum: 0, maximum: 1, description: "Report past this share of the plan (1 for the plan itself, 0.8 for the warning line)." },
+  },
+} as const;
+
+/** A capacity-plan policy that reports when requests at rest pass `share` of the plan. */
+function capacityPolicy(name: string, description: string, enforcementLevel: "mandatory" | "advisory", share: number, advice: string): StackValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel,
+    configSchema: { properties: { ...capacitySchema.properties, share: { ...capacitySchema.properties.share, default: share } } },
+    validateStack: (args, report) => {
+      const c = args.getConfig<CapacityConfig>();
+      const all = kubeObjects(args);
+      const used = restingRequests(all.map(({ object }) => object));
+      const budget = {
+        cpu: parseQuantity(c.baseCpu)! + c.tenants * parseQuantity(c.perTenantCpu)!,
+        memory: parseQuantity(c.baseMemory)! + c.tenants * parseQuantity(c.perTenantMemory)!,
+      };
+      const where = all.find(({ object }) => object.kind === "ResourceQuota" || object.kind === "Namespace")?.resource.urn;
+      for (const [what, value, limit, unit] of [
+        ["CPU requests", used.cpu, budget.cpu, ""],
+        ["memory requests", used.memory / GIB, budget.memory / GIB, "Gi"],
+      ] as const) {
+        if (value / limit > c.share) {
+          report(`${what} at rest are ${round(value)}${unit}, ${Math.round((value / limit) * 100)} % of the capacity plan's ${round(limit)}${unit} for ${c.tenants} tenants: ${advice}`, where);
+        }
+      }
+    },
+  };
+}
+
+export const capacityPlan = capacityPolicy(
+  "capacity-plan",
+  "What the stack requests at rest fits the capacity plan: CPU 2 cores + 0.1 per tenant, memory 4 GiB + 256 MiB per tenant, for the environment's tenants (CAP-4).",
+  "mandatory",
+  1,
+  "lower requests or replicas, or plan for more tenants (tenants in this policy's config).",
+);
+
+export const capacityPlanWarning = capacityPolicy(
+  "capacity-plan-warning",
+  "What the stack requests at rest is past 80 % of the capacity plan (CAP-4's warning line): plan the next step.",
+  "advisory",
+  0.8,
+  "past the warning line; plan more capacity before the next tenants arrive.",
+);
+
+export const checklistPolicies = [backupConfiguredAndVerified, preReleaseBackup, rollbackReady, monitoringAlertsActive, alertReceiversConfigured, capacityPlan, capacityPlanWarning];

@@ -1,0 +1,104 @@
+/**
+ * What the policies share: reading Kubernetes objects out of resource properties, their pod specs
+ * and containers, images and quantities. Pure, importable without a policy server.
+ */
+import type * as k8s from "@pulumi/kubernetes";
+import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { parseQuantity } from "../config/quantity";
+
+export type PodSpec = k8s.types.output.core.v1.PodSpec;
+export type Container = k8s.types.output.core.v1.Container;
+export type ObjectMeta = k8s.types.output.meta.v1.ObjectMeta;
+/** A Kubernetes object as a resource's properties: its metadata plus kind-specific fields. */
+export type KubeObject = { apiVersion: string; kind: string; metadata: ObjectMeta } & Record<string, unknown>;
+
+export { parseQuantity };
+
+/** Labels of the blue-green colour and the recommended labels the stack's objects carry. */
+export const COLOR_LABEL = "mcp-platform.io/color";
+export const NAME_LABEL = "app.kubernetes.io/name";
+export const RECOMMENDED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
+
+/** Kinds that run pods. */
+export const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);
+/** Long-running workloads: probes, replicas and disruption budgets apply to these. */
+export const SERVING_KINDS = new Set(["Deployment", "StatefulSet", "DaemonSet"]);
+/** Kinds without a namespace. */
+const CLUSTER_SCOPED = new Set([
+  "Namespace",
+  "ClusterRole",
+  "ClusterRoleBinding",
+  "CustomResourceDefinition",
+  "ClusterIssuer",
+  "PriorityClass",
+  "StorageClass",
+  "PersistentVolume",
+  "MutatingWebhookConfiguration",
+  "ValidatingWebhookConfiguration",
+]);
+
+/** The Kubernetes object of a resource, or undefined when it is not one (Helm releases, AWS, components). */
+export function kubeObject(type: string, props: Record<string, unknown>): KubeObject | undefined {
+  if (!type.startsWith("kubernetes:") || type.startsWith("kubernetes:helm.sh/")) return undefined;
+  const { apiVersion, kind, metadata } = props as Partial<KubeObject>;
+  return apiVersion && kind && metadata ? (props as KubeObject) : undefined;
+}
+
+export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
+
+/** The pod template's spec of a workload (a Pod's own spec). */
+export function podSpecOf(object: KubeObject): PodSpec | undefined {
+  const spec = object.spec as Record<string, unknown> | undefined;
+  if (!spec) return undefined;
+  switch (object.kind) {
+    case "Pod":
+      return spec as unknown as PodSpec;
+    case "CronJob":
+      return (spec.jobTemplate as { spec?: { template?: { spec?: PodSpec } } } | undefined)?.spec?.template?.spec;
+    default:
+      return WORKLOAD_KINDS.has(object.kind) ? (spec.template as { spec?: PodSpec } | undefined)?.spec : undefined;
+  }
+}
+
+/** The labels of a workload's pods. */
+export function podLabelsOf(object: KubeObject): Record<string, string> {
+  const spec = object.spec as { template?: { metadata?: ObjectMeta } } | undefined;
+  return spec?.template?.metadata?.labels ?? {};
+}
+
+/** Every container of a pod spec, init containers (sidecars) included. */
+export function containersOf(pod: PodSpec): { container: Container; init: boolean }[] {
+  return [...(pod.initContainers ?? []).map((container) => ({ container, init: true })), ...(pod.containers ?? []).map((container) => ({ container, init: false }))];
+}
+
+/** "Deployment/api": how messages name an object. */
+export const describe = (object: KubeObject) => `${object.kind}/${object.metadata.name}`;
+
+/** An image reference split into registry, repository, tag and digest (Docker Hub when no registry is named). */
+export function parseImage(image: string): { registry: string; repository: string; tag?: string; digest?: string } {
+  const [withoutDigest, digest] = image.split("@");
+  const slash = withoutDigest.lastIndexOf("/");
+  const colon = withoutDigest.lastIndexOf(":");
+  const tag = colon > slash ? withoutDigest.slice(colon + 1) : undefined;
+  const name = colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+  const first = name.split("/")[0];
+  const hasRegistry = name.includes("/") && (first.includes(".") || first.includes(":") || first === "localhost");
+  return { registry: hasRegistry ? first : "docker.io", repository: hasRegistry ? name.slice(first.length + 1) : name, tag, digest };
+}
+
+/** Whether every label of the selector is among the labels. */
+export function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  const entries = Object.entries(selector ?? {});
+  return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
+}
+
+/** The stack's Kubernetes objects with their resources, for stack policies. */
+export function kubeObjects(args: StackValidationArgs): { resource: PolicyResource; object: KubeObject }[] {
+  return args.resources.flatMap((resource) => {
+    const object = kubeObject(resource.type, resource.props);
+    return object ? [{ resource, object }] : [];
+  });
+}
+
+/** Reports a violation of a stack policy against one resource. */
+export const reportOn = (report: ReportViolation, resource: PolicyResource, message: string) => report(message, resource.urn);
