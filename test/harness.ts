@@ -2,6 +2,7 @@
  * Test harness: renders a stack with the real program under Pulumi's mock runtime, optionally from a
  * modified copy of its stack file, and gives typed access to what was registered.
  */
+import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -12,8 +13,13 @@ import { isKubernetesObject } from "../tools/plan-format";
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 export const STACKS = ["staging", "production"] as const;
 
+/** The program, loaded when a test first renders a changed stack (loading Pulumi's SDKs takes seconds). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const program = require("../index") as () => unknown;
+const program = () => (require("../index") as () => unknown)();
+
+/** Where test/global-setup.ts left the plans of the unchanged stacks. */
+export const PLAN_CACHE_ENV = "MCP_TEST_PLANS";
+export const planCacheFile = (dir: string, stack: string, keepSecrets: boolean) => path.join(dir, `${stack}${keepSecrets ? ".secrets" : ""}.json`);
 
 /** The `config:` mapping of a stack file, for tests to modify. */
 export type StackValues = Record<string, unknown> & {
@@ -32,15 +38,19 @@ export function writeStackFile(values: Record<string, unknown>): string {
   return file;
 }
 
-/** Renders a stack; `change` edits a copy of its stack file first. */
-export async function render(stack: string, change?: (values: StackValues) => void): Promise<Plan> {
+/** Renders a stack; `change` edits a copy of its stack file first. An unchanged stack's plan comes from the run's cache. */
+export async function render(stack: string, change?: (values: StackValues) => void, keepSecrets = false): Promise<Plan> {
+  const cache = process.env[PLAN_CACHE_ENV];
+  if (!change && cache && fs.existsSync(planCacheFile(cache, stack, keepSecrets))) {
+    return JSON.parse(fs.readFileSync(planCacheFile(cache, stack, keepSecrets), "utf8")) as Plan;
+  }
   let configFile: string | undefined;
   if (change) {
     const values = readStackValues(stack);
     change(values);
     configFile = writeStackFile(values);
   }
-  return renderStack({ projectDir: PROJECT_DIR, stack, configFile }, program);
+  return renderStack({ projectDir: PROJECT_DIR, stack, configFile, keepSecrets }, program);
 }
 
 /** Kubernetes objects as registered, keyed by "Kind/name". */
@@ -62,3 +72,15 @@ export function resource(plan: Plan, type: string, name: string): PlannedResourc
 // A loose view of a manifest, enough for assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; [key: string]: any };
+
+/** Runs one of the project's TypeScript tools as a user does: a separate process, its exit code and output. */
+export function runScript(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: PROJECT_DIR });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}

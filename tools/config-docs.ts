@@ -1,24 +1,49 @@
 /**
- * npm run docs            writes docs/config-reference.md from the schema
- * npm run docs -- --check exits 1 when the committed file differs (CI)
+ * npm run docs            writes docs/config-reference.md from the config schema and
+ *                         docs/policies.md from the policy pack and its per-environment config
+ * npm run docs -- --check exits 1 when a committed file differs (CI)
  */
 import * as fs from "fs";
 import * as path from "path";
 import { configReference } from "../config/reference";
+import { PACK_NAME, policies } from "../policies/policies";
 import { parseCli, runMain } from "./cli";
+import { readPolicyConfig } from "./policy/policy-config";
+import { packInfoOf, policyReference } from "./policy/reference";
 
-const FILE = path.resolve(__dirname, "..", "docs", "config-reference.md");
+const ROOT = path.resolve(__dirname, "..");
+const POLICY_CONFIG_DIR = path.join(ROOT, "policies", "config");
 
-runMain(async () => {
-  const args = parseCli({ check: { type: "boolean" } }, "npm run docs [-- --check]");
-  const text = `${configReference()}\n`;
-  if (args.check) {
-    const current = fs.existsSync(FILE) ? fs.readFileSync(FILE, "utf8") : "";
-    if (current === text) return 0;
-    process.stderr.write(`${path.relative(process.cwd(), FILE)} is out of date: run \`npm run docs\` and commit it\n`);
-    return 1;
-  }
-  fs.writeFileSync(FILE, text);
-  process.stdout.write(`wrote ${path.relative(process.cwd(), FILE)}\n`);
-  return 0;
-});
+/** Every generated document, by path, with its text. */
+export function generatedDocs(): Record<string, string> {
+  const environments = Object.fromEntries(
+    fs
+      .readdirSync(POLICY_CONFIG_DIR)
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => [path.basename(f, ".json"), readPolicyConfig(path.join(POLICY_CONFIG_DIR, f))]),
+  );
+  return {
+    [path.join(ROOT, "docs", "config-reference.md")]: `${configReference()}\n`,
+    [path.join(ROOT, "docs", "policies.md")]: `${policyReference(packInfoOf(PACK_NAME, policies), environments)}\n`,
+  };
+}
+
+if (require.main === module) {
+  runMain(async () => {
+    const args = parseCli({ check: { type: "boolean" } }, "npm run docs [-- --check]");
+    let stale = 0;
+    for (const [file, text] of Object.entries(generatedDocs())) {
+      const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+      if (current === text) continue;
+      if (args.check) {
+        process.stderr.write(`${path.relative(process.cwd(), file)} is out of date: run \`npm run docs\` and commit it\n`);
+        stale++;
+      } else {
+        fs.writeFileSync(file, text);
+        process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`);
+      }
+    }
+    return stale ? 1 : 0;
+  });
+}

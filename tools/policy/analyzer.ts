@@ -9,8 +9,8 @@ import type { PlannedResource } from "../render-stack";
 
 // The protocol's modules, from the same copy of @pulumi/pulumi (and its gRPC and protobuf) the pack uses.
 const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
-const fromPulumi = (id: string) => require(require.resolve(id, { paths: [PULUMI_DIR] }));
 /* eslint-disable @typescript-eslint/no-require-imports, @typescript-eslint/no-explicit-any */
+const fromPulumi = (id: string) => require(require.resolve(id, { paths: [PULUMI_DIR] }));
 const grpc = fromPulumi("@grpc/grpc-js");
 const pb = require("@pulumi/pulumi/proto/analyzer_pb");
 const rpc = require("@pulumi/pulumi/proto/analyzer_grpc_pb");
@@ -108,8 +108,12 @@ export class PolicyPackSession {
     await this.call("configure", request);
   }
 
-  /** Every resource through Analyze (as `pulumi preview` does), then the stack through AnalyzeStack. */
-  async analyze(resources: PlannedResource[]): Promise<Violation[]> {
+  /**
+   * Every resource through Analyze (as `pulumi preview` does), then the stack through AnalyzeStack.
+   * `changed` limits Analyze to those resources, as a preview of an update does (unchanged ones
+   * were analyzed before); the stack is always analyzed whole.
+   */
+  async analyze(resources: PlannedResource[], changed?: Set<string>): Promise<Violation[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const analyzed = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
     const violations: Violation[] = [];
@@ -118,17 +122,22 @@ export class PolicyPackSession {
         violations.push({ policy: d.getPolicyname(), enforcementLevel: LEVELS[d.getEnforcementlevel()], urn: d.getUrn() || urn || "", message: d.getMessage() });
       }
     };
-    for (const resource of analyzed) {
-      const request = new pb.AnalyzeRequest();
-      request.setType(resource.type);
-      request.setName(resource.name);
-      request.setUrn(resource.urn);
-      request.setProperties(struct(resource.inputs));
-      request.setOptions(options(resource));
-      const provider = providerOf(resource, byUrn);
-      if (provider) request.setProvider(provider);
-      collect(await this.call("analyze", request), resource.urn);
-    }
+    // Concurrent, as the engine analyzes resources as their steps come; reported in plan order.
+    const toAnalyze = changed ? analyzed.filter((r) => changed.has(r.urn)) : analyzed;
+    const responses = await Promise.all(
+      toAnalyze.map((resource) => {
+        const request = new pb.AnalyzeRequest();
+        request.setType(resource.type);
+        request.setName(resource.name);
+        request.setUrn(resource.urn);
+        request.setProperties(struct(resource.inputs));
+        request.setOptions(options(resource));
+        const provider = providerOf(resource, byUrn);
+        if (provider) request.setProvider(provider);
+        return this.call("analyze", request);
+      }),
+    );
+    responses.forEach((response, i) => collect(response, toAnalyze[i].urn));
     const request = new pb.AnalyzeStackRequest();
     request.setResourcesList(
       analyzed.map((resource) => {

@@ -1,20 +1,10 @@
 /** `npm run plan` as a user runs it: a separate process, real files, exit codes. */
-import { spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, readStackValues, writeStackFile } from "./harness";
+import { readStackValues, runScript, writeStackFile } from "../harness";
 
-function plan(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/plan.ts", ...args], { cwd: PROJECT_DIR });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const plan = (...args: string[]) => runScript("tools/plan.ts", ...args);
 
 describe("npm run plan", () => {
   it("prints the tree and counts, and writes the plan and the manifests", async () => {
