@@ -58,6 +58,25 @@ latest_manifest() {
   tr '\t' '\n' <<< "$keys" | grep '\.manifest\.json$' | sort | tail -n 1
 }
 
+# manifest_for BACKUP SUFFIX: the manifest key of a backup given as "latest" or as
+# s3://$BACKUP_BUCKET/<key><SUFFIX>; exits 2 for a reference of another shape.
+manifest_for() {
+  local backup=$1 suffix=$2 key
+  if [ "$backup" = latest ]; then
+    key=$(latest_manifest)
+    [ -n "$key" ] || die "no backup under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"
+  else
+    case "$backup" in
+      "s3://$BACKUP_BUCKET/"*"$suffix") key=${backup#"s3://$BACKUP_BUCKET/"} && key=${key%"$suffix"}.manifest.json ;;
+      *)
+        echo "--backup must be s3://$BACKUP_BUCKET/<key>$suffix" >&2
+        exit 2
+        ;;
+    esac
+  fi
+  printf '%s\n' "$key"
+}
+
 # verify_checksum DIR NAME: the dump NAME in DIR matches its NAME.sha256.
 verify_checksum() {
   [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"

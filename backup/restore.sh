@@ -33,15 +33,7 @@ require_tools pg_restore psql aws sha256sum
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ "$backup" = latest ]; then
-  manifest_key=$(latest_manifest)
-  [ -n "$manifest_key" ] || die "no backup under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"
-else
-  case "$backup" in
-    "s3://$BACKUP_BUCKET/"*.dump) manifest_key=${backup#"s3://$BACKUP_BUCKET/"}; manifest_key=${manifest_key%.dump}.manifest.json ;;
-    *) echo "--backup must be s3://$BACKUP_BUCKET/<key>.dump" >&2; exit 2 ;;
-  esac
-fi
+manifest_key=$(manifest_for "$backup" .dump)
 dump=$(fetch_backup "$manifest_key" "$work")
 log "checksum verified: ${manifest_key%.manifest.json}.dump"
 

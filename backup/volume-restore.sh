@@ -34,15 +34,7 @@ require_tools tar gzip aws sha256sum
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-if [ "$backup" = latest ]; then
-  manifest_key=$(latest_manifest)
-  [ -n "$manifest_key" ] || die "no backup under s3://$BACKUP_BUCKET/$BACKUP_PREFIX/"
-else
-  case "$backup" in
-    "s3://$BACKUP_BUCKET/"*.tar.gz) manifest_key=${backup#"s3://$BACKUP_BUCKET/"}; manifest_key=${manifest_key%.tar.gz}.manifest.json ;;
-    *) echo "--backup must be s3://$BACKUP_BUCKET/<key>.tar.gz" >&2; exit 2 ;;
-  esac
-fi
+manifest_key=$(manifest_for "$backup" .tar.gz)
 archive=$(fetch_backup "$manifest_key" "$work" .tar.gz)
 tar -tzf "$archive" > /dev/null || die "the archive ${manifest_key%.manifest.json}.tar.gz does not unpack"
 log "checksum verified: ${manifest_key%.manifest.json}.tar.gz"

@@ -5,6 +5,7 @@
  * restricted security profile, no secret literals, recommended labels and namespaces.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import { MOVING_TAGS } from "../config/image";
 import {
   containersOf,
   describe,
@@ -121,7 +122,6 @@ interface ImageConfig {
   tagOnlyAllowed: string[];
   registries: string[];
 }
-const MOVING_TAGS = new Set(["latest", "stable", "main", "master", "edge", "nightly"]);
 
 /** Problems of one image reference under the image rules. */
 function imageProblems(image: string, config: ImageConfig): string[] {

@@ -27,8 +27,8 @@ function largePlan(target: number): { file: string; resources: number } {
   const stackFile = parse(fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8")) as { config: Record<string, unknown> };
   const services = stackFile.config["mcp-platform:services"] as Record<string, unknown>;
   delete stackFile.config["mcp-platform:quota"];
-  // Each copy of the worker brings a Deployment, its disruption budget, service account and network policy.
-  for (let i = 0; i < Math.ceil(target / 4); i++) services[`worker-${String(i).padStart(3, "0")}`] = services.worker;
+  // Each copy of the worker brings about five resources (its Deployment, disruption budget, service account, network policy...).
+  for (let i = 0; i < Math.ceil(target / 5); i++) services[`worker-${String(i).padStart(3, "0")}`] = structuredClone(services.worker);
   const config = path.join(dir, "Pulumi.large.yaml");
   fs.writeFileSync(config, stringify(stackFile));
   const file = path.join(dir, "plan.json");

@@ -125,30 +125,13 @@ export class PolicyPackSession {
     // Concurrent, as the engine analyzes resources as their steps come; reported in plan order.
     const toAnalyze = changed ? analyzed.filter((r) => changed.has(r.urn)) : analyzed;
     const responses = await Promise.all(
-      toAnalyze.map((resource) => {
-        const request = new pb.AnalyzeRequest();
-        request.setType(resource.type);
-        request.setName(resource.name);
-        request.setUrn(resource.urn);
-        request.setProperties(struct(resource.inputs));
-        request.setOptions(options(resource));
-        const provider = providerOf(resource, byUrn);
-        if (provider) request.setProvider(provider);
-        return this.call("analyze", request);
-      }),
+      toAnalyze.map((resource) => this.call("analyze", describeTo(new pb.AnalyzeRequest(), resource, byUrn))),
     );
     responses.forEach((response, i) => collect(response, toAnalyze[i].urn));
     const request = new pb.AnalyzeStackRequest();
     request.setResourcesList(
       analyzed.map((resource) => {
-        const r = new pb.AnalyzerResource();
-        r.setType(resource.type);
-        r.setName(resource.name);
-        r.setUrn(resource.urn);
-        r.setProperties(struct(resource.inputs));
-        r.setOptions(options(resource));
-        const provider = providerOf(resource, byUrn);
-        if (provider) r.setProvider(provider);
+        const r = describeTo(new pb.AnalyzerResource(), resource, byUrn);
         if (resource.parent) r.setParent(resource.parent);
         r.setDependenciesList(resource.options.dependsOn);
         const dependencies = r.getPropertydependenciesMap();
@@ -168,6 +151,19 @@ export class PolicyPackSession {
     this.client.close();
     this.child.kill();
   }
+}
+
+/** Fills what an AnalyzeRequest and an AnalyzerResource share: the resource, its options and provider. */
+function describeTo<T>(message: T, resource: PlannedResource, byUrn: Map<string, PlannedResource>): T {
+  const m = message as any;
+  m.setType(resource.type);
+  m.setName(resource.name);
+  m.setUrn(resource.urn);
+  m.setProperties(struct(resource.inputs));
+  m.setOptions(options(resource));
+  const provider = providerOf(resource, byUrn);
+  if (provider) m.setProvider(provider);
+  return message;
 }
 
 /** A protobuf Struct of plain JSON (no undefined values, which Struct cannot hold). */

@@ -1,0 +1,46 @@
+/** The GitHub workflows: valid for GitHub (action-validator, the schemas GitHub publishes) and wired to the gate they promise. */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { PROJECT_DIR } from "../harness";
+import { runTool } from "./real-tools";
+
+const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
+const validator = path.join(PROJECT_DIR, "node_modules", ".bin", "action-validator");
+type Step = { uses?: string; run?: string; with?: Record<string, string> };
+type Workflow = { on: Record<string, unknown>; jobs: Record<string, { needs?: string; environment?: string; steps: Step[] }> };
+const workflow = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")) as Workflow;
+
+describe("GitHub workflows", () => {
+  it.each(fs.readdirSync(WORKFLOWS))("%s validates against GitHub's workflow schema", (file) => {
+    const result = runTool(validator, [path.join(WORKFLOWS, file)]);
+    expect(result.output).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("the validator rejects a broken workflow", () => {
+    const broken = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mcp-wf-")), "broken.yml");
+    fs.writeFileSync(broken, "on: push\njobs:\n  x:\n    runs-on: ubuntu-24.04\n    stepz: []\n");
+    expect(runTool(validator, [broken]).status).not.toBe(0);
+  });
+
+  it("pull requests run CI, the offline policy check, and a preview with the pack per stack", () => {
+    const pr = workflow("pull-request.yml");
+    expect(Object.keys(pr.on)).toEqual(["pull_request"]);
+    expect(pr.jobs.ci.steps.map((s) => s.run)).toContain("sudo --preserve-env=PATH bash .ci/run");
+    expect(pr.jobs.policy.steps.map((s) => s.run)).toContain("npm run check -- --format github");
+    const preview = pr.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+    expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "comment-on-pr": true });
+  });
+
+  it("main deploys staging with the pack, then production behind its protected environment", () => {
+    const deploy = workflow("deploy.yml");
+    expect(deploy.jobs.production).toMatchObject({ needs: "staging", environment: "production" });
+    for (const stack of ["staging", "production"]) {
+      const up = deploy.jobs[stack].steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
+      expect(up.with).toMatchObject({ command: "up", policyPacks: "policies", policyPackConfigs: `policies/config/${stack}.json` });
+      expect(fs.existsSync(path.join(PROJECT_DIR, up.with!.policyPackConfigs))).toBe(true);
+    }
+  });
+});
