@@ -4,10 +4,8 @@
  * that never take a pod down before its replacement is ready (REL-2).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { COLOR_LABEL, describe, kubeObject, kubeObjects, NAME_LABEL, podLabelsOf, podSpecOf, reportOn, selects, type KubeObject } from "./lib";
+import { COLOR_LABEL, describe, kubeObject, kubeObjects, NAME_LABEL, podLabelsOf, podSpecOf, reportOn, selects, specOf, type KubeObject } from "./lib";
 
-type Spec = Record<string, unknown>;
-const specOf = (object: KubeObject) => (object.spec ?? {}) as Spec;
 
 /** Autoscalers by the Deployment or StatefulSet they scale ("Deployment/api-blue"). */
 export function autoscalers(objects: KubeObject[]): Map<string, { minReplicas?: number; maxReplicas: number }> {

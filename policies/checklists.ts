@@ -6,14 +6,11 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
+import { SECRET_PLACEHOLDER } from "../tools/stack-config";
 import { autoscalers, restingReplicas } from "./availability";
-import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, type KubeObject } from "./lib";
+import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, specOf, type KubeObject } from "./lib";
 
-type Spec = Record<string, unknown>;
-const specOf = (object: KubeObject) => (object.spec ?? {}) as Spec;
 const isCnpg = (object: KubeObject, kind: string) => object.kind === kind && object.apiVersion.startsWith("postgresql.cnpg.io/");
-/** How a plan file shows a secret value: such content cannot be read, only its presence. */
-const SECRET_PLACEHOLDER = "[secret]";
 
 export const backupConfiguredAndVerified: StackValidationPolicy = {
   name: "backup-configured-and-verified",

@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { COLOR_LABEL } from "../components/labels";
 import { parseQuantity } from "../config/quantity";
 
 export type PodSpec = k8s.types.output.core.v1.PodSpec;
@@ -14,8 +15,8 @@ export type KubeObject = { apiVersion: string; kind: string; metadata: ObjectMet
 
 export { parseQuantity };
 
-/** Labels of the blue-green colour and the recommended labels the stack's objects carry. */
-export const COLOR_LABEL = "mcp-platform.io/color";
+/** The label of the blue-green colour (set by the service component) and the recommended labels the stack's objects carry. */
+export { COLOR_LABEL };
 export const NAME_LABEL = "app.kubernetes.io/name";
 export const RECOMMENDED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
 
@@ -45,6 +46,9 @@ export function kubeObject(type: string, props: Record<string, unknown>): KubeOb
 }
 
 export const isClusterScoped = (kind: string) => CLUSTER_SCOPED.has(kind);
+
+/** An object's spec, as a record to read kind-specific fields from. */
+export const specOf = (object: KubeObject) => (object.spec ?? {}) as Record<string, unknown>;
 
 /** The pod template's spec of a workload (a Pod's own spec). */
 export function podSpecOf(object: KubeObject): PodSpec | undefined {

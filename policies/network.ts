@@ -1,9 +1,7 @@
 /** Network: only the edge is reachable from outside, every namespace denies by default, the edge speaks TLS (EDGE-3). */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { describe, kubeObject, kubeObjects, podSpecOf, reportOn, selects, type KubeObject } from "./lib";
+import { describe, kubeObject, kubeObjects, podLabelsOf, podSpecOf, reportOn, selects, specOf, type KubeObject } from "./lib";
 
-type Spec = Record<string, unknown>;
-const specOf = (object: KubeObject) => (object.spec ?? {}) as Spec;
 
 export const serviceExposure: ResourceValidationPolicy = {
   name: "service-exposure",
@@ -59,7 +57,7 @@ export const edgeTls: StackValidationPolicy = {
     const all = kubeObjects(args);
     for (const { resource, object: service } of all) {
       if (service.kind !== "Service" || !names.includes(String(service.metadata.name))) continue;
-      const edge = all.find(({ object }) => object.kind === "Deployment" && selects(specOf(service).selector as Record<string, string>, (specOf(object).template as { metadata?: { labels?: Record<string, string> } })?.metadata?.labels ?? {}));
+      const edge = all.find(({ object }) => object.kind === "Deployment" && selects(specOf(service).selector as Record<string, string>, podLabelsOf(object)));
       const pod = edge && podSpecOf(edge.object);
       if (!edge || !pod) {
         reportOn(report, resource, `${describe(service)} selects no Deployment: the edge's pods are missing.`);
