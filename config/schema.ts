@@ -104,6 +104,38 @@ const BlueGreenSchema = z
         "idle: the standby colour runs standbyReplicas pods; full: it runs like the active colour (while a new release is smoke-tested, and for the rollback window after a cutover).",
       ),
     standbyReplicas: z.int().min(0).default(0).describe("Pods of the standby colour while it is idle."),
+    canaryWeight: z
+      .int()
+      .min(0)
+      .max(99)
+      .default(0)
+      .describe(
+        "Percent of the edge's requests for this service sent to the standby colour (<svc>-preview) instead of the active one (REL-4). Set by npm run canary; needs standbyScale: full and an edge route. 0: no canary.",
+      ),
+    cutoverAt: optionalText(z.iso.datetime({ offset: true })).describe(
+      "When traffic last switched colour (ISO 8601), recorded by npm run cutover; cleared by npm run retire. While set, the old colour is the rollback target and takes no new release.",
+    ),
+    rollbackHoldHours: z
+      .int()
+      .min(0)
+      .default(24)
+      .describe("Hours after a cutover during which the old colour stays at full scale: npm run retire is refused before (REL-3)."),
+  })
+  .superRefine((bg, ctx) => {
+    if (bg.canaryWeight > 0 && bg.standbyScale !== "full") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["canaryWeight"],
+        message: "a canary needs the standby colour at full scale: set blueGreen.standbyScale: full (npm run promote does), or canaryWeight: 0",
+      });
+    }
+    if (bg.cutoverAt && bg.standbyScale !== "full") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["cutoverAt"],
+        message: "set while the old colour is kept for rollback, which needs standbyScale: full; npm run retire clears it when scaling down",
+      });
+    }
   })
   .describe("Blue-green releases: two Deployments, the Service selects the active colour, <svc>-preview the other.");
 
@@ -170,6 +202,16 @@ export const ServiceSchema = z
     blueGreen: BlueGreenSchema.optional(),
     migrations: MigrationsSchema.optional(),
     restartedAt: optionalText(z.string()).describe("Change this value (e.g. to the current time) to restart the service's pods (REL-9)."),
+    smoke: z
+      .strictObject({
+        versionPath: z.string().startsWith("/").default("/version").describe("Answers the running version; npm run smoke -- --expect-version compares it (REL-7)."),
+        paths: z
+          .array(z.string().startsWith("/"))
+          .default([])
+          .describe("Key endpoints npm run smoke checks after a deploy (GET, expects 2xx), besides the health paths and the version (REL-7)."),
+      })
+      .prefault({})
+      .describe("Post-deploy smoke test of the service (npm run smoke)."),
   })
   .superRefine((svc, ctx) => {
     if (svc.image && svc.blueGreen) {

@@ -127,6 +127,9 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
         problems.push({ path: at("resources", "requests", kind), message: `must not exceed resources.limits.${kind} (${limits[kind]})` });
       }
     }
+    if (svc.blueGreen?.canaryWeight && !config.edge?.routes.some((route) => route.service === name)) {
+      problems.push({ path: at("blueGreen", "canaryWeight"), message: "the canary split happens at the edge: route this service in mcp-platform:edge.routes, or set 0" });
+    }
     if (quantity(limits.cpu) > maxCpu) {
       problems.push({ path: at("resources", "limits", "cpu"), message: `above containerLimits.max.cpu (${config.containerLimits.max.cpu})` });
     }

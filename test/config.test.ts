@@ -149,6 +149,43 @@ describe("images", () => {
   });
 });
 
+describe("release state (blueGreen.canaryWeight, cutoverAt)", () => {
+  const blueGreen = (v: StackValues) => services(v).api.blueGreen as Record<string, unknown>;
+
+  it("accepts a canary on a standby at full scale, and a recorded cutover", () => {
+    expect(configOf("production", (v) => Object.assign(blueGreen(v), { standbyScale: "full", canaryWeight: 5 })).services.api.blueGreen?.canaryWeight).toBe(5);
+    expect(configOf("production", (v) => Object.assign(blueGreen(v), { standbyScale: "full", cutoverAt: "2026-11-24T07:00:00.000Z" })).services.api.blueGreen?.cutoverAt).toBe(
+      "2026-11-24T07:00:00.000Z",
+    );
+  });
+
+  it("refuses a canary to an idle standby, and 100 %", () => {
+    expect(errorsOf("production", (v) => (blueGreen(v).canaryWeight = 5))).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.api\.blueGreen\.canaryWeight: a canary needs the standby colour at full scale/),
+    ]);
+    expect(errorsOf("production", (v) => Object.assign(blueGreen(v), { standbyScale: "full", canaryWeight: 100 }))).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.api\.blueGreen\.canaryWeight: .*99/),
+    ]);
+  });
+
+  it("refuses a canary on a service the edge does not route", () => {
+    const errors = errorsOf("production", (v) => {
+      Object.assign(blueGreen(v), { standbyScale: "full", canaryWeight: 5 });
+      (v["mcp-platform:edge"] as { routes: unknown[] }).routes = [{ path: "/", service: "worker" }];
+    });
+    expect(errors).toContainEqual(expect.stringMatching(/^mcp-platform:services\.api\.blueGreen\.canaryWeight: the canary split happens at the edge/));
+  });
+
+  it("refuses a cutover time that is not ISO 8601, or with the old colour scaled down", () => {
+    expect(errorsOf("production", (v) => Object.assign(blueGreen(v), { standbyScale: "full", cutoverAt: "yesterday" }))).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.api\.blueGreen\.cutoverAt: .*; got "yesterday"/),
+    ]);
+    expect(errorsOf("production", (v) => (blueGreen(v).cutoverAt = "2026-11-24T07:00:00Z"))).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.api\.blueGreen\.cutoverAt: set while the old colour is kept for rollback/),
+    ]);
+  });
+});
+
 describe("rules across keys", () => {
   it("needs exec probes and a metrics port for a worker", () => {
     const errors = errorsOf("staging", (v) => {

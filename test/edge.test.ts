@@ -36,6 +36,23 @@ describe("renderEdge", () => {
     expect(hash(config({ maintenance: { enabled: true } }))).not.toBe(hash(config()));
   });
 
+  it("splits a canary by weight between <svc> and <svc>-preview, and rolls the pods to apply it (REL-4)", () => {
+    const image = { repository: "r/app", tag: "1.0.0" };
+    const canary = (canaryWeight: number) => {
+      const c = config();
+      c.services.api = { ...c.services.api, image: undefined, blueGreen: { activeColor: "blue", blue: { image }, green: { image }, standbyScale: "full", standbyReplicas: 0, canaryWeight, rollbackHoldHours: 24 } };
+      return c;
+    };
+    const conf = edgeOf(canary(5)).nginxConf;
+    expect(conf).toContain("server api.ns.svc.cluster.local:8000 weight=95;");
+    expect(conf).toContain("server api-preview.ns.svc.cluster.local:8000 weight=5;");
+    expect(edgeOf(canary(0)).nginxConf).toContain("server api.ns.svc.cluster.local:8000;");
+    expect(edgeOf(canary(0)).nginxConf).not.toContain("api-preview");
+    const hash = (c: PlatformConfig) => (edgeOf(c).deployment.spec as any).template.metadata.annotations["mcp-platform.io/config-hash"]; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(hash(canary(5))).not.toBe(hash(canary(0)));
+    expect(hash(canary(5))).not.toBe(hash(canary(10)));
+  });
+
   it("asks cert-manager for a 90-day certificate renewed 30 days ahead, or uses the given Secret", () => {
     expect(edgeOf(config()).certificate?.spec).toMatchObject({
       secretName: "edge-tls",

@@ -50,6 +50,11 @@ export async function render(stack: string, change?: (values: StackValues) => vo
     change(values);
     configFile = writeStackFile(values);
   }
+  return configFile ? renderFile(stack, configFile, keepSecrets) : renderStack({ projectDir: PROJECT_DIR, stack, keepSecrets }, program);
+}
+
+/** Renders a stack from a given stack file (a temporary copy), in this process. */
+export function renderFile(stack: string, configFile: string, keepSecrets = false): Promise<Plan> {
   return renderStack({ projectDir: PROJECT_DIR, stack, configFile, keepSecrets }, program);
 }
 

@@ -22,14 +22,15 @@ export class StackFileError extends Error {}
 
 export const SECRET_PLACEHOLDER = "[secret]";
 
-export function loadStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
+/** `stackText`: the stack file's content as it would be after an edit, instead of what is on disk. */
+export function loadStackConfig(projectDir: string, stack: string, configFile?: string, stackText?: string): StackConfig {
   const project = readYaml(path.join(projectDir, "Pulumi.yaml"), "the project file") as {
     name?: string;
     config?: Record<string, { default?: unknown }>;
   };
   if (!project?.name) throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")}: no project name`);
   const file = configFile ? path.resolve(configFile) : path.join(projectDir, `Pulumi.${stack}.yaml`);
-  const stackFile = readYaml(file, `the stack file of "${stack}"`) as { config?: Record<string, unknown> } | null;
+  const stackFile = readYaml(file, `the stack file of "${stack}"`, stackText) as { config?: Record<string, unknown> } | null;
   const values = stackFile?.config ?? {};
   if (typeof values !== "object" || Array.isArray(values)) throw new StackFileError(`${file}: "config" must be a mapping`);
 
@@ -49,10 +50,10 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
   return { project: project.name, stack, file, config, secretKeys: [...secretKeys] };
 }
 
-function readYaml(file: string, what: string): unknown {
+function readYaml(file: string, what: string, given?: string): unknown {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = given ?? fs.readFileSync(file, "utf8");
   } catch {
     throw new StackFileError(`${file}: cannot read ${what} (does the file exist? stacks are named by their Pulumi.<stack>.yaml)`);
   }

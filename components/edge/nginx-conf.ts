@@ -10,6 +10,8 @@ import type { EdgeConfig } from "../../config";
 export interface NginxLayout {
   /** host:port of each routed service. */
   upstreams: Record<string, string>;
+  /** Services in a canary: host:port of their standby colour and the percent of requests it gets (REL-4). */
+  canaries?: Record<string, { upstream: string; weight: number }>;
   httpPort: number;
   httpsPort: number;
   /** stub_status for the exporter, on loopback only. */
@@ -84,12 +86,7 @@ export function renderNginxConf(edge: EdgeConfig, layout: NginxLayout): string {
     ...edge.routes
       .map((r) => r.service)
       .filter((svc, i, all) => all.indexOf(svc) === i)
-      .flatMap((svc) => [
-        `  upstream svc_${svc.replace(/-/g, "_")} {`,
-        `    server ${layout.upstreams[svc]};`,
-        `    keepalive ${edge.keepaliveConnections};`,
-        "  }",
-      ]),
+      .flatMap((svc) => [`  upstream svc_${svc.replace(/-/g, "_")} {`, ...upstreamServers(layout, svc), `    keepalive ${edge.keepaliveConnections};`, "  }"]),
     "",
     "  # Plain HTTP: health checks, and a permanent redirect to HTTPS for everything else (EDGE-3).",
     "  server {",
@@ -124,6 +121,17 @@ export function renderNginxConf(edge: EdgeConfig, layout: NginxLayout): string {
     "",
   ];
   return lines.join("\n");
+}
+
+/** One server, or for a canary the active and standby colours weighted (smooth weighted round robin). */
+function upstreamServers(layout: NginxLayout, svc: string): string[] {
+  const canary = layout.canaries?.[svc];
+  if (!canary || canary.weight <= 0) return [`    server ${layout.upstreams[svc]};`];
+  return [
+    `    # Canary (REL-4): ${canary.weight} % of requests to the standby colour.`,
+    `    server ${layout.upstreams[svc]} weight=${100 - canary.weight};`,
+    `    server ${canary.upstream} weight=${canary.weight};`,
+  ];
 }
 
 function isolation(edge: EdgeConfig, indent: string): string[] {

@@ -45,8 +45,15 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
   const labels = { ...names.selector, "app.kubernetes.io/component": "edge", "app.kubernetes.io/managed-by": "pulumi" };
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
   const routed = [...new Set(edge.routes.map((r) => r.service))];
+  const address = (service: string, port = ctx.services[service].port) => `${service}.${ctx.namespace}.svc.cluster.local:${port}`;
   const nginxConf = renderNginxConf(edge, {
-    upstreams: Object.fromEntries(routed.map((svc) => [svc, `${svc}.${ctx.namespace}.svc.cluster.local:${ctx.services[svc].port}`])),
+    upstreams: Object.fromEntries(routed.map((svc) => [svc, address(svc)])),
+    canaries: Object.fromEntries(
+      routed.flatMap((svc) => {
+        const weight = ctx.services[svc].blueGreen?.canaryWeight ?? 0;
+        return weight > 0 ? [[svc, { upstream: address(`${svc}-preview`, ctx.services[svc].port), weight }]] : [];
+      }),
+    ),
     httpPort: EDGE_PORTS.http,
     httpsPort: EDGE_PORTS.https,
     statusPort: EDGE_PORTS.status,

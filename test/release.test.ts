@@ -1,0 +1,253 @@
+/**
+ * The release commands on temporary copies of the real stack files: the whole cycle
+ * promote -> canary 5 -> cutover -> rollback -> cutover -> retire, where after each step the plan
+ * shows the expected Services, scale and edge weights, the policy pack accepts it, and the file
+ * changed only in the expected lines; then every refusal, which writes nothing.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { isRefusal, runRelease } from "../tools/release/command";
+import { stackDiff } from "../tools/release/stack-file";
+import { PolicyPackSession } from "../tools/policy/analyzer";
+import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
+import type { Plan } from "../tools/render-stack";
+import { objects, PROJECT_DIR, render, renderFile, type K8sObject } from "./harness";
+
+const POLICIES = path.join(PROJECT_DIR, "policies");
+const STAGING_IMAGE = "ghcr.io/example/mcp-server:1.4.2@sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2";
+const PRODUCTION_IMAGE = "ghcr.io/example/mcp-server:1.4.1@sha256:3f1c9d7e2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f";
+
+let session: PolicyPackSession;
+let stagingState: string;
+
+beforeAll(async () => {
+  const starting = PolicyPackSession.start(POLICIES);
+  const staging = await render("staging");
+  stagingState = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mcp-state-")), "staging.json");
+  fs.writeFileSync(stagingState, JSON.stringify(staging));
+  session = await starting;
+  const file = path.join(POLICIES, "config", "production.json");
+  await session.configure(resolvePolicyConfig(readPolicyConfig(file), await session.info(), file));
+}, 60000);
+afterAll(() => session?.close());
+
+/** A project directory with copies of the project file and both stack files. */
+function projectCopy(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-release-"));
+  for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
+  return dir;
+}
+
+/** Runs a command in-process as `npm run <command> -- ...args --dir DIR` does; returns what it printed. */
+function release(dir: string, command: string, ...args: string[]): string {
+  let out = "";
+  runRelease(command, [...args, "--dir", dir], (text) => (out += text));
+  return out;
+}
+
+/** The keys on the lines a change added or removed, e.g. ["+canaryWeight", "-standbyScale"]. */
+function changedKeys(before: string, after: string): string[] {
+  return stackDiff("f", before, after)
+    .split("\n")
+    .filter((line) => /^[-+](?![-+]{2} )/.test(line))
+    .map((line) => `${line[0]}${line.slice(1).trim().split(":")[0]}`)
+    .sort();
+}
+
+interface Expected {
+  live: string;
+  preview: string;
+  /** Each colour's scale: a number of replicas, or "hpa" when its autoscaler owns it. */
+  scale: { blue: number | "hpa"; green: number | "hpa" };
+  images: { blue: string; green: string };
+  canary?: number;
+}
+
+function expectPlan(plan: Plan, expected: Expected): void {
+  const all = objects(plan);
+  const get = (id: string) => all.get(id) as K8sObject;
+  expect(get("Service/api").spec.selector["mcp-platform.io/color"]).toBe(expected.live);
+  expect(get("Service/api-preview").spec.selector["mcp-platform.io/color"]).toBe(expected.preview);
+  for (const color of ["blue", "green"] as const) {
+    const deployment = get(`Deployment/api-${color}`);
+    const hpa = all.get(`HorizontalPodAutoscaler/api-${color}`);
+    expect(hpa ? "hpa" : deployment.spec.replicas).toBe(expected.scale[color]);
+    expect(deployment.spec.template.spec.containers[0].image).toBe(expected.images[color]);
+  }
+  const nginx = get("ConfigMap/edge-nginx").data["nginx.conf"] as string;
+  if (expected.canary) {
+    expect(nginx).toContain(`server api.mcp-production.svc.cluster.local:8000 weight=${100 - expected.canary};`);
+    expect(nginx).toContain(`server api-preview.mcp-production.svc.cluster.local:8000 weight=${expected.canary};`);
+  } else {
+    expect(nginx).not.toContain("api-preview");
+  }
+}
+
+describe("the release cycle on copies of the stack files", () => {
+  const dir = projectCopy();
+  const file = path.join(dir, "Pulumi.production.yaml");
+  let previous = fs.readFileSync(file, "utf8");
+
+  /** Runs a step, then checks the file's change, the plan and the policy pack. */
+  async function step(command: string, args: string[], keys: string[], expected: Expected): Promise<void> {
+    const out = release(dir, command, "--stack", "production", ...args);
+    const text = fs.readFileSync(file, "utf8");
+    expect(out).toContain("+++ ");
+    expect(changedKeys(previous, text)).toEqual([...keys].sort());
+    previous = text;
+    const plan = await renderFile("production", file, true);
+    expectPlan(plan, expected);
+    expect(await session.analyze(plan.resources)).toEqual([]);
+  }
+
+  const scaled = { blue: "hpa", green: "hpa" } as const;
+  const images = { blue: PRODUCTION_IMAGE, green: STAGING_IMAGE };
+
+  it("promote puts staging's live image on production's standby colour at full scale", async () => {
+    const out = release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", stagingState);
+    expect(out).toContain(`api: ${STAGING_IMAGE} -> green (standby, full scale; blue keeps serving)`);
+    const text = fs.readFileSync(file, "utf8");
+    expect(changedKeys(previous, text)).toEqual(["+digest", "+standbyScale", "+tag", "-digest", "-standbyScale", "-tag"]);
+    previous = text;
+    const plan = await renderFile("production", file, true);
+    expectPlan(plan, { live: "blue", preview: "green", scale: scaled, images });
+    expect(await session.analyze(plan.resources)).toEqual([]);
+  }, 30000);
+
+  it("canary 5 sends 5 % through the edge to the standby colour", async () => {
+    await step("canary", ["--service", "api", "--weight", "5"], ["+canaryWeight"], { live: "blue", preview: "green", scale: scaled, images, canary: 5 });
+  }, 30000);
+
+  it("cutover switches the Service, ends the canary, keeps blue at full scale and records the time", async () => {
+    await step("cutover", ["--now", "2026-11-24T07:00:00Z"], ["-activeColor", "+activeColor", "-canaryWeight", "+cutoverAt"], {
+      live: "green",
+      preview: "blue",
+      scale: scaled,
+      images,
+    });
+    expect(previous).toContain('cutoverAt: "2026-11-24T07:00:00.000Z"');
+  }, 30000);
+
+  it("rollback switches back while blue still runs at full scale", async () => {
+    await step("rollback", [], ["-activeColor", "+activeColor", "-cutoverAt"], { live: "blue", preview: "green", scale: scaled, images });
+  }, 30000);
+
+  it("cutover again", async () => {
+    await step("cutover", ["--now", "2026-11-24T08:00:00Z"], ["-activeColor", "+activeColor", "+cutoverAt"], { live: "green", preview: "blue", scale: scaled, images });
+  }, 30000);
+
+  it("retire is refused within the hold time, then scales the old colour to 0 after it", async () => {
+    expect(() => release(dir, "retire", "--stack", "production", "--now", "2026-11-25T07:59:00Z")).toThrow(/blue is kept for rollback for 24 h, until 2026-11-25T08:00:00.000Z/);
+    expect(fs.readFileSync(file, "utf8")).toBe(previous);
+    await step("retire", ["--now", "2026-11-25T08:00:00Z"], ["-standbyScale", "+standbyScale", "-cutoverAt"], { live: "green", preview: "blue", scale: { blue: 0, green: "hpa" }, images });
+  }, 30000);
+});
+
+describe("refusals: exit 2 with the reason, nothing written", () => {
+  /** Runs a command that must be refused; asserts the message and that no stack file changed. */
+  function refused(dir: string, command: string, args: string[], message: RegExp): void {
+    const before = ["staging", "production"].map((s) => fs.readFileSync(path.join(dir, `Pulumi.${s}.yaml`), "utf8"));
+    let error: unknown;
+    try {
+      release(dir, command, ...args);
+    } catch (e) {
+      error = e;
+    }
+    expect(isRefusal(error)).toBe(true);
+    expect((error as Error).message).toMatch(message);
+    expect(["staging", "production"].map((s) => fs.readFileSync(path.join(dir, `Pulumi.${s}.yaml`), "utf8"))).toEqual(before);
+  }
+  const promoteArgs = () => ["--from", "staging", "--to", "production", "--source-state", stagingState];
+  const edit = (dir: string, stack: string, from: string, to: string) => {
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    const text = fs.readFileSync(file, "utf8");
+    if (!text.includes(from)) throw new Error(`no "${from}" in ${file}`);
+    fs.writeFileSync(file, text.replace(from, to));
+  };
+
+  it("promote: an image not pinned by digest", () => {
+    const dir = projectCopy();
+    edit(dir, "staging", "            digest: sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2\n", "");
+    const state = path.join(dir, "staging-state.json");
+    fs.writeFileSync(state, JSON.stringify({ services: { api: { activeColor: "blue", images: { blue: "ghcr.io/example/mcp-server:1.4.2" } } } }));
+    refused(dir, "promote", ["--from", "staging", "--to", "production", "--source-state", state], /production refuses ghcr\.io\/example\/mcp-server:1\.4\.2: imagePinning is "digest"/);
+  });
+
+  it("promote: an immutable tag is accepted when the target allows it", () => {
+    const dir = projectCopy();
+    edit(dir, "staging", "            digest: sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2\n", "");
+    edit(dir, "production", "mcp-platform:imagePinning: digest", "mcp-platform:imagePinning: immutable-tag");
+    const state = path.join(dir, "staging-state.json");
+    fs.writeFileSync(state, JSON.stringify({ services: { api: { activeColor: "blue", images: { blue: "ghcr.io/example/mcp-server:1.4.2" } } } }));
+    expect(release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", state)).toContain("api: ghcr.io/example/mcp-server:1.4.2 -> green");
+    expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).not.toContain("sha256:9a8b7c6d");
+  });
+
+  it("promote: a source stack whose file differs from what its last plan shows", () => {
+    const dir = projectCopy();
+    edit(dir, "staging", "tag: 1.4.2\n            digest: sha256:5d41", "tag: 1.4.3\n            digest: sha256:5d41");
+    refused(dir, "promote", promoteArgs(), /staging's stack file runs ghcr\.io\/example\/mcp-server:1\.4\.3@.* but its last plan shows ghcr\.io\/example\/mcp-server:1\.4\.2@.*: deploy and verify staging first/);
+  });
+
+  it("promote: a plan of another stack given as the source state", () => {
+    const dir = projectCopy();
+    const state = path.join(dir, "state.json");
+    fs.writeFileSync(state, JSON.stringify({ stack: "production", resources: [], outputs: {} }));
+    refused(dir, "promote", ["--from", "staging", "--to", "production", "--source-state", state], /the plan given is of stack "production", not "staging"/);
+  });
+
+  it("promote: a target whose standby colour is still serving (canary, or cutover not retired)", () => {
+    const dir = projectCopy();
+    release(dir, "promote", ...promoteArgs());
+    release(dir, "canary", "--stack", "production", "--service", "api", "--weight", "5");
+    refused(dir, "promote", promoteArgs(), /api in production is in a canary \(5 % on green\): finish it/);
+    release(dir, "cutover", "--stack", "production");
+    refused(dir, "promote", promoteArgs(), /api in production: blue is still serving as the rollback target of the cutover at .*: roll back, or retire it/);
+  });
+
+  it("canary: 100, an idle standby, a service the edge does not route, a bad weight", () => {
+    const dir = projectCopy();
+    refused(dir, "canary", ["--stack", "production", "--service", "api", "--weight", "100"], /that is a cutover/);
+    refused(dir, "canary", ["--stack", "production", "--service", "api", "--weight", "5"], /standby colour \(green\) runs 0 pods \(standbyScale: idle\): promote a release to it first/);
+    refused(dir, "canary", ["--stack", "production", "--service", "worker", "--weight", "5"], /service "worker" of stack "production" is not blue-green/);
+    refused(dir, "canary", ["--stack", "production", "--service", "api", "--weight", "five"], /--weight must be a whole percent from 0 to 99, got "five"/);
+    refused(dir, "canary", ["--stack", "production", "--weight", "5"], /--service is required/);
+  });
+
+  it("cutover: to an idle standby, or twice", () => {
+    const dir = projectCopy();
+    refused(dir, "cutover", ["--stack", "production"], /standby colour \(green\) runs 0 pods \(standbyScale: idle\): promote a release to it first/);
+    release(dir, "promote", ...promoteArgs());
+    release(dir, "cutover", "--stack", "production");
+    refused(dir, "cutover", ["--stack", "production"], /was cut over at .* and green is live: to switch back use npm run rollback/);
+  });
+
+  it("rollback: without a cutover, or after the old colour was retired", () => {
+    const dir = projectCopy();
+    refused(dir, "rollback", ["--stack", "production"], /previous colour \(green\) was retired \(scaled to 0\)/);
+    release(dir, "promote", ...promoteArgs());
+    refused(dir, "rollback", ["--stack", "production"], /api has no cutover to roll back/);
+    release(dir, "cutover", "--stack", "production", "--now", "2026-11-20T00:00:00Z");
+    release(dir, "retire", "--stack", "production", "--now", "2026-11-21T00:00:00Z");
+    refused(dir, "rollback", ["--stack", "production"], /previous colour \(blue\) was retired/);
+  });
+
+  it("retire: during a canary", () => {
+    const dir = projectCopy();
+    release(dir, "promote", ...promoteArgs());
+    release(dir, "canary", "--stack", "production", "--service", "api", "--weight", "5");
+    refused(dir, "retire", ["--stack", "production"], /takes 5 % of requests: abort the canary first/);
+    // Aborting the canary (weight 0) removes the setting; a release that never took traffic retires at once.
+    release(dir, "canary", "--stack", "production", "--service", "api", "--weight", "0");
+    expect(release(dir, "retire", "--stack", "production")).toContain("api: green (ghcr.io/example/mcp-server:1.4.2@");
+  });
+
+  it("bad input: unknown stack, unknown service, unknown command, a bad time", () => {
+    const dir = projectCopy();
+    refused(dir, "cutover", ["--stack", "prod"], /Pulumi\.prod\.yaml: cannot read the stack file of "prod"/);
+    refused(dir, "cutover", ["--stack", "production", "--service", "apu"], /stack "production" has no service "apu" \(services: api, worker\)/);
+    refused(dir, "deploy", ["--stack", "production"], /unknown command "deploy"; one of: promote, canary, cutover, rollback, retire/);
+    refused(dir, "retire", ["--stack", "production", "--now", "soon"], /--now: "soon" is not a time/);
+  });
+});

@@ -1,0 +1,104 @@
+/** The release commands behind tools/release.ts: argument handling, reading and writing stack files. */
+import * as fs from "fs";
+import * as path from "path";
+import { ConfigError, parsePlatformConfig, rawPlatformConfig, requirePlatformConfig } from "../../config";
+import { parseCli, UsageError } from "../cli";
+import { canary, cutover, outputsOf, promote, Refusal, retire, rollback, servicesOf, type Stack, type Step } from "./operations";
+import { applyEdits, StackEditError, stackDiff } from "./stack-file";
+import { loadStackConfig, StackFileError } from "../stack-config";
+
+const PROJECT_DIR = path.resolve(__dirname, "../..");
+const COMMON = { dir: { type: "string" }, "dry-run": { type: "boolean" }, service: { type: "string" } } as const;
+const USAGE = {
+  promote: "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--dir DIR] [--dry-run]",
+  canary: "npm run canary -- --stack STACK --service NAME --weight N [--dir DIR] [--dry-run]",
+  cutover: "npm run cutover -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
+  rollback: "npm run rollback -- --stack STACK [--service NAME] [--dir DIR] [--dry-run]",
+  retire: "npm run retire -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
+} as const;
+type Command = keyof typeof USAGE;
+
+interface StackFile extends Stack {
+  file: string;
+  text: string;
+}
+
+function openStack(dir: string, name: string): StackFile {
+  const stackConfig = loadStackConfig(dir, name);
+  const config = requirePlatformConfig(rawPlatformConfig(stackConfig.config));
+  return { name, config, file: stackConfig.file, text: fs.readFileSync(stackConfig.file, "utf8") };
+}
+
+/** Applies a step's edits to the stack file after checking the result still validates; prints the diff. */
+function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
+  const edits = steps.flatMap((step) => step.edits);
+  for (const line of steps.flatMap((step) => step.summary)) print(`${line}\n`);
+  if (edits.length === 0) {
+    print(`${path.relative(process.cwd(), stack.file)}: unchanged\n`);
+    return;
+  }
+  const after = applyEdits(stack.text, edits);
+  const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, undefined, after).config));
+  if (!result.ok) throw new Refusal(`the edited ${stack.file} would not validate, so it was not written:\n${result.errors.join("\n")}`);
+  print(stackDiff(path.relative(process.cwd(), stack.file), stack.text, after));
+  if (dryRun) print("(dry run: nothing written)\n");
+  else fs.writeFileSync(stack.file, after);
+}
+
+function required<T>(value: T | undefined, option: string, command: Command): T {
+  if (value === undefined) throw new UsageError(`${option} is required\nusage: ${USAGE[command]}`);
+  return value;
+}
+
+function timeOf(text: string | undefined): Date {
+  if (text === undefined) return new Date();
+  const time = new Date(text);
+  if (Number.isNaN(time.getTime())) throw new UsageError(`--now: "${text}" is not a time; give ISO 8601, e.g. 2026-11-24T06:00:00Z`);
+  return time;
+}
+
+/** Runs one release command; `print` receives what it reports. Throws a Refusal, UsageError, ... on bad input. */
+export function runRelease(command: string, argv: string[], print: (text: string) => void): void {
+  if (!(command in USAGE)) throw new UsageError(`unknown command "${command}"; one of: ${Object.keys(USAGE).join(", ")}`);
+  const usage = USAGE[command as Command];
+  const args = parseCli(
+    { ...COMMON, stack: { type: "string" }, from: { type: "string" }, to: { type: "string" }, "source-state": { type: "string" }, weight: { type: "string" }, now: { type: "string" } },
+    usage,
+    argv,
+  );
+  const dir = path.resolve(args.dir ?? PROJECT_DIR);
+  const dryRun = args["dry-run"] ?? false;
+
+  if (command === "promote") {
+    const from = openStack(dir, required(args.from, "--from", command));
+    const to = openStack(dir, required(args.to, "--to", command));
+    if (from.name === to.name) throw new UsageError("--from and --to name the same stack");
+    const stateFile = required(args["source-state"], "--source-state (what the source stack runs: pulumi stack output --json, or npm run plan -- --json)", command);
+    let state: unknown;
+    try {
+      state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
+    } catch (error) {
+      throw new UsageError(`--source-state ${stateFile}: ${(error as Error).message}`);
+    }
+    const outputs = outputsOf(state, from.name);
+    write(dir, to, servicesOf(to, args.service).map((service) => promote(from, outputs, to, service)), dryRun, print);
+    return;
+  }
+  const stack = openStack(dir, required(args.stack, "--stack", command as Command));
+  if (command === "canary") {
+    const service = required(args.service, "--service", command);
+    const weightText = required(args.weight, "--weight", command);
+    if (!/^\d+$/.test(weightText)) throw new UsageError(`--weight must be a whole percent from 0 to 99, got "${weightText}"`);
+    write(dir, stack, [canary(stack, service, Number(weightText))], dryRun, print);
+    return;
+  }
+  const now = timeOf(args.now);
+  const step = { cutover: (s: string) => cutover(stack, s, now), rollback: (s: string) => rollback(stack, s), retire: (s: string) => retire(stack, s, now) }[
+    command as "cutover" | "rollback" | "retire"
+  ];
+  write(dir, stack, servicesOf(stack, args.service).map(step), dryRun, print);
+}
+
+/** Errors that mean bad input or an unsafe step (exit 2), not a failure of the tool. */
+export const isRefusal = (error: unknown) =>
+  error instanceof Refusal || error instanceof StackFileError || error instanceof ConfigError || error instanceof StackEditError || error instanceof UsageError;

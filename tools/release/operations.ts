@@ -1,0 +1,199 @@
+/**
+ * The release procedures (REL-3, REL-4, REL-6) as pure functions of validated stack configs: each
+ * returns the stack-file edits it makes, or throws a Refusal that says why it is unsafe and what
+ * to do instead. The commands in tools/release.ts apply the edits; `pulumi up` applies the file.
+ */
+import { imageReference, NAMESPACE, pinningProblem, type Color, type PlatformConfig, type ServiceConfig } from "../../config";
+import type { Edit } from "./stack-file";
+
+/** An unsafe or impossible step: exit 2, nothing written. */
+export class Refusal extends Error {}
+
+export interface Stack {
+  name: string;
+  config: PlatformConfig;
+}
+
+type BlueGreen = NonNullable<ServiceConfig["blueGreen"]>;
+
+export interface Step {
+  edits: Edit[];
+  /** One line per service on what changed, or why nothing had to. */
+  summary: string[];
+}
+
+/** Stack outputs as `pulumi stack output --json` prints them (or an offline plan's outputs). */
+export interface StackOutputs {
+  services?: Record<string, { activeColor: Color | null; images: Record<string, string> }>;
+}
+
+const otherColor = (color: Color): Color => (color === "blue" ? "green" : "blue");
+const bgPath = (service: string, ...rest: string[]) => ["config", `${NAMESPACE}:services`, service, "blueGreen", ...rest];
+
+/** The services a command acts on: the one named, or every blue-green service of the stack. */
+export function servicesOf(stack: Stack, service: string | undefined): string[] {
+  if (service) {
+    blueGreenOf(stack, service);
+    return [service];
+  }
+  const all = Object.entries(stack.config.services).filter(([, svc]) => svc.blueGreen).map(([name]) => name);
+  if (all.length === 0) throw new Refusal(`stack "${stack.name}" has no blue-green service (services.<name>.blueGreen)`);
+  return all;
+}
+
+function blueGreenOf(stack: Stack, service: string): BlueGreen {
+  const svc = stack.config.services[service];
+  if (!svc) throw new Refusal(`stack "${stack.name}" has no service "${service}" (services: ${Object.keys(stack.config.services).join(", ")})`);
+  if (!svc.blueGreen) throw new Refusal(`service "${service}" of stack "${stack.name}" is not blue-green: add services.${service}.blueGreen to release it by colour`);
+  return svc.blueGreen;
+}
+
+/**
+ * REL-6: the image live in the source stack goes to the target's standby colour, which then runs
+ * at full scale for smoke tests on <svc>-preview. Never touches the colour that serves traffic.
+ */
+export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stack, service: string): Step {
+  const from = source.config.services[service];
+  if (!from) throw new Refusal(`stack "${source.name}" has no service "${service}" to promote`);
+  const activeColor = from.blueGreen?.activeColor;
+  const image = from.blueGreen ? from.blueGreen[from.blueGreen.activeColor].image : from.image!;
+  const reference = imageReference(image);
+  const deployed = sourceOutputs.services?.[service]?.images?.[activeColor ?? "default"];
+  if (deployed === undefined) {
+    throw new Refusal(`the state given for "${source.name}" shows no image of ${service}: pass its current outputs (pulumi stack output --stack ${source.name} --json)`);
+  }
+  if (deployed !== reference) {
+    throw new Refusal(
+      `${source.name}'s stack file runs ${reference} on ${service}, but its last plan shows ${deployed}: deploy and verify ${source.name} first (pulumi up), then promote what it runs`,
+    );
+  }
+  const pinning = pinningProblem(image, target.config.imagePinning);
+  if (pinning) throw new Refusal(`${target.name} refuses ${reference}: ${pinning}; pin it in ${source.name} and deploy it there first`);
+
+  const bg = blueGreenOf(target, service);
+  const standby = otherColor(bg.activeColor);
+  if (bg.canaryWeight > 0) {
+    throw new Refusal(`${service} in ${target.name} is in a canary (${bg.canaryWeight} % on ${standby}): finish it (npm run cutover) or abort it (npm run canary -- --weight 0) first`);
+  }
+  if (bg.cutoverAt) {
+    throw new Refusal(
+      `${service} in ${target.name}: ${standby} is still serving as the rollback target of the cutover at ${bg.cutoverAt}: roll back, or retire it (npm run retire) first`,
+    );
+  }
+  if (imageReference(bg[bg.activeColor].image) === reference) {
+    return { edits: [], summary: [`${service}: ${reference} is already live in ${target.name} (${bg.activeColor}); nothing to promote`] };
+  }
+  return {
+    edits: [
+      { path: bgPath(service, standby, "image"), value: { repository: image.repository, tag: image.tag, digest: image.digest } },
+      { path: bgPath(service, "standbyScale"), value: "full" },
+    ],
+    summary: [`${service}: ${reference} -> ${standby} (standby, full scale; ${bg.activeColor} keeps serving)`],
+  };
+}
+
+/** REL-4: a share of the edge's requests to the standby colour; 0 aborts. */
+export function canary(stack: Stack, service: string, weight: number): Step {
+  if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new Refusal(`--weight must be a whole percent from 0 to 99, got ${weight}`);
+  if (weight === 100) throw new Refusal("--weight 100 would send all traffic to the standby colour: that is a cutover (npm run cutover)");
+  const bg = blueGreenOf(stack, service);
+  const standby = otherColor(bg.activeColor);
+  if (!stack.config.edge?.routes.some((route) => route.service === service)) {
+    throw new Refusal(`${service} has no edge route in ${stack.name}: the canary split happens in the nginx edge (edge.routes)`);
+  }
+  if (weight === 0) {
+    if (bg.canaryWeight === 0) return { edits: [], summary: [`${service}: no canary running; nothing to abort`] };
+    return { edits: [{ path: bgPath(service, "canaryWeight"), value: undefined }], summary: [`${service}: canary aborted, all traffic to ${bg.activeColor}`] };
+  }
+  if (bg.standbyScale !== "full") {
+    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first (npm run promote)`);
+  }
+  if (bg.cutoverAt) {
+    throw new Refusal(`${service}'s standby colour (${standby}) is the previous release, kept for rollback since ${bg.cutoverAt}: promote a new release first`);
+  }
+  return {
+    edits: [{ path: bgPath(service, "canaryWeight"), value: weight }],
+    summary: [`${service}: ${weight} % of requests to ${standby} (${imageReference(bg[standby].image)}), ${100 - weight} % to ${bg.activeColor}`],
+  };
+}
+
+/** REL-3: the standby colour takes all traffic; the old one stays at full scale for rollback. */
+export function cutover(stack: Stack, service: string, now: Date): Step {
+  const bg = blueGreenOf(stack, service);
+  const standby = otherColor(bg.activeColor);
+  if (bg.cutoverAt) {
+    throw new Refusal(`${service} was cut over at ${bg.cutoverAt} and ${bg.activeColor} is live: to switch back use npm run rollback; to release again, retire and promote`);
+  }
+  if (bg.standbyScale !== "full") {
+    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first, deploy and smoke-test it`);
+  }
+  return {
+    edits: [
+      { path: bgPath(service, "activeColor"), value: standby },
+      ...(bg.canaryWeight > 0 ? [{ path: bgPath(service, "canaryWeight"), value: undefined }] : []),
+      { path: bgPath(service, "cutoverAt"), value: now.toISOString() },
+    ],
+    summary: [`${service}: traffic -> ${standby} (${imageReference(bg[standby].image)}); ${bg.activeColor} kept at full scale for rollback`],
+  };
+}
+
+/** REL-3: back to the previous colour, while it still runs at full scale. */
+export function rollback(stack: Stack, service: string): Step {
+  const bg = blueGreenOf(stack, service);
+  const previous = otherColor(bg.activeColor);
+  if (!bg.cutoverAt) {
+    throw new Refusal(
+      bg.standbyScale === "full"
+        ? `${service} has no cutover to roll back (${bg.activeColor} has served since before the last release): abort a canary with npm run canary -- --weight 0`
+        : `${service}'s previous colour (${previous}) was retired (scaled to ${bg.standbyReplicas}): roll back by promoting the previous release again`,
+    );
+  }
+  return {
+    edits: [
+      { path: bgPath(service, "activeColor"), value: previous },
+      { path: bgPath(service, "cutoverAt"), value: undefined },
+    ],
+    summary: [`${service}: traffic -> ${previous} (${imageReference(bg[previous].image)}); ${bg.activeColor} stays at full scale for diagnosis`],
+  };
+}
+
+/** REL-3: after the hold time, the old colour scales down to the standby count. */
+export function retire(stack: Stack, service: string, now: Date): Step {
+  const bg = blueGreenOf(stack, service);
+  const old = otherColor(bg.activeColor);
+  if (!bg.cutoverAt) {
+    if (bg.standbyScale === "idle") return { edits: [], summary: [`${service}: ${old} already runs at the standby count (${bg.standbyReplicas})`] };
+    // A release that never took all traffic (being tested, or rolled back) needs no hold time.
+    if (bg.canaryWeight > 0) throw new Refusal(`${service}'s standby colour (${old}) takes ${bg.canaryWeight} % of requests: abort the canary first (npm run canary -- --weight 0)`);
+    return {
+      edits: [{ path: bgPath(service, "standbyScale"), value: "idle" }],
+      summary: [`${service}: ${old} (${imageReference(bg[old].image)}, not serving) scaled to ${bg.standbyReplicas}`],
+    };
+  }
+  const since = new Date(bg.cutoverAt);
+  const hours = (now.getTime() - since.getTime()) / 3_600_000;
+  if (hours < bg.rollbackHoldHours) {
+    const until = new Date(since.getTime() + bg.rollbackHoldHours * 3_600_000).toISOString();
+    throw new Refusal(
+      `${service} was cut over ${hours.toFixed(1)} h ago (${bg.cutoverAt}); ${old} is kept for rollback for ${bg.rollbackHoldHours} h, until ${until}. To shorten that, lower blueGreen.rollbackHoldHours in a reviewed change`,
+    );
+  }
+  return {
+    edits: [
+      { path: bgPath(service, "standbyScale"), value: "idle" },
+      { path: bgPath(service, "cutoverAt"), value: undefined },
+    ],
+    summary: [`${service}: ${old} scaled to ${bg.standbyReplicas} (cut over ${hours.toFixed(1)} h ago)`],
+  };
+}
+
+/** Reads stack outputs from `pulumi stack output --json` or from an offline plan (`npm run plan -- --json`). */
+export function outputsOf(state: unknown, stack: string): StackOutputs {
+  if (!state || typeof state !== "object") throw new Refusal(`the state of "${stack}" is not a JSON object`);
+  const plan = state as { stack?: string; resources?: unknown; outputs?: StackOutputs };
+  if (Array.isArray(plan.resources)) {
+    if (plan.stack !== stack) throw new Refusal(`the plan given is of stack "${plan.stack}", not "${stack}"`);
+    return plan.outputs ?? {};
+  }
+  return state as StackOutputs;
+}

@@ -1,0 +1,66 @@
+/**
+ * npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE]] [--timeout-ms N]
+ *
+ * Post-deploy verification (REL-7) against a base URL, e.g. the preview Service through
+ * `kubectl port-forward svc/api-preview 8000`: liveness and readiness paths answer 200, the version
+ * path answers 200 (and names --expect-version), every key endpoint the service's `smoke.paths`
+ * lists answers 2xx. With --stack the paths come from the service's config, otherwise the defaults
+ * (/health, /health/ready, /version). Exit 1 with what failed; 2 on bad input.
+ */
+import * as path from "path";
+import { ConfigError, rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
+import { runSmoke, smokeChecks } from "./release/smoke";
+import { parseCli, runMain, UsageError } from "./cli";
+import { loadStackConfig, StackFileError } from "./stack-config";
+
+const USAGE = "npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE]] [--timeout-ms N]";
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+function serviceOf(stack: string, name: string | undefined, configFile: string | undefined): ServiceConfig {
+  const config = requirePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, stack, configFile).config));
+  const http = Object.entries(config.services).filter(([, svc]) => svc.port !== undefined);
+  if (!name) {
+    if (http.length === 1) return http[0][1];
+    throw new UsageError(`stack "${stack}" has ${http.length} HTTP services (${http.map(([n]) => n).join(", ")}): name one with --service`);
+  }
+  const svc = config.services[name];
+  if (!svc) throw new UsageError(`stack "${stack}" has no service "${name}" (services: ${Object.keys(config.services).join(", ")})`);
+  if (svc.port === undefined) throw new UsageError(`service "${name}" has no HTTP port to smoke-test`);
+  return svc;
+}
+
+async function main(): Promise<number> {
+  const args = parseCli(
+    {
+      url: { type: "string" },
+      "expect-version": { type: "string" },
+      stack: { type: "string" },
+      service: { type: "string" },
+      "config-file": { type: "string" },
+      "timeout-ms": { type: "string", default: "5000" },
+    },
+    USAGE,
+  );
+  if (!args.url) throw new UsageError(`--url is required\nusage: ${USAGE}`);
+  let base: URL;
+  try {
+    base = new URL(args.url);
+  } catch {
+    throw new UsageError(`--url "${args.url}" is not a URL; give e.g. http://127.0.0.1:8000`);
+  }
+  if (!/^https?:$/.test(base.protocol)) throw new UsageError(`--url must be http:// or https://, got ${base.protocol}`);
+  const timeoutMs = Number(args["timeout-ms"]);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive whole number, got "${args["timeout-ms"]}"`);
+  if ((args.service || args["config-file"]) && !args.stack) throw new UsageError("--service and --config-file need --stack");
+  const service = args.stack ? serviceOf(args.stack, args.service, args["config-file"]) : undefined;
+
+  const results = await runSmoke(base, smokeChecks(service, args["expect-version"]), timeoutMs);
+  for (const { check, ok, detail } of results) {
+    process.stdout.write(`${ok ? "ok  " : "FAIL"}  ${check.name.padEnd(9)} GET ${check.path}: ${detail}\n`);
+  }
+  const failed = results.filter((r) => !r.ok).length;
+  process.stdout.write(failed ? `\n${failed} of ${results.length} checks failed against ${base.href}\n` : `\nall ${results.length} checks passed against ${base.href}\n`);
+  return failed ? 1 : 0;
+}
+
+runMain(main, (error) => error instanceof StackFileError || error instanceof ConfigError);
