@@ -33,3 +33,34 @@ describe("documentation of the configuration", () => {
     }
   });
 });
+
+describe("docs/runbook.md", () => {
+  const catalogue = fs.readFileSync(path.join(PROJECT_DIR, "..", "shared", "RUNBOOK-REQUIREMENTS.md"), "utf8");
+  const runbook = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbook.md"), "utf8");
+  const rows = new Map(
+    runbook
+      .split("\n")
+      .filter((line) => /^\| [A-Z]+-\d+ \|/.test(line))
+      .map((line) => {
+        const [id, status, how, provedBy] = line.split(" | ").map((cell) => cell.replace(/^\| |\s*\|$/g, ""));
+        return [id, { status, how, provedBy }] as const;
+      }),
+  );
+
+  it("maps every id of RUNBOOK-REQUIREMENTS.md, once, with a status and how it is covered", () => {
+    const ids = [...catalogue.matchAll(/^- ([A-Z]+-\d+) /gm)].map((m) => m[1]);
+    expect(ids.length).toBeGreaterThan(50);
+    expect([...rows.keys()].sort()).toEqual([...ids].sort());
+    for (const [id, row] of rows) {
+      expect({ id, status: row.status }).toEqual({ id, status: expect.stringMatching(/^(covered|partly|not covered)$/) });
+      expect(row.how.length).toBeGreaterThan(10);
+      if (row.status !== "not covered") expect({ id, provedBy: row.provedBy }).toEqual({ id, provedBy: expect.stringMatching(/test\//) });
+    }
+  });
+
+  it("names only test files that exist", () => {
+    const named = new Set([...runbook.matchAll(/test\/[\w/.-]+\.test\.ts/g)].map((m) => m[0]));
+    expect(named.size).toBeGreaterThan(10);
+    for (const file of named) expect({ file, exists: fs.existsSync(path.join(PROJECT_DIR, file)) }).toEqual({ file, exists: true });
+  });
+});

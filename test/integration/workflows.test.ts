@@ -8,7 +8,7 @@ import { runTool } from "./real-tools";
 
 const WORKFLOWS = path.join(PROJECT_DIR, ".github", "workflows");
 const validator = path.join(PROJECT_DIR, "node_modules", ".bin", "action-validator");
-type Step = { uses?: string; run?: string; with?: Record<string, string> };
+type Step = { name?: string; uses?: string; run?: string; shell?: string; with?: Record<string, string> };
 type Workflow = { on: Record<string, unknown>; jobs: Record<string, { needs?: string; environment?: string; steps: Step[] }> };
 const workflow = (name: string) => parse(fs.readFileSync(path.join(WORKFLOWS, name), "utf8")) as Workflow;
 
@@ -42,5 +42,22 @@ describe("GitHub workflows", () => {
       expect(up.with).toMatchObject({ command: "up", policyPacks: "policies", policyPackConfigs: `policies/config/${stack}.json` });
       expect(fs.existsSync(path.join(PROJECT_DIR, up.with!.policyPackConfigs))).toBe(true);
     }
+  });
+
+  it("a manual workflow promotes what the source stack runs and opens a pull request for the target", () => {
+    const promote = workflow("promote.yml");
+    expect(Object.keys(promote.on)).toEqual(["workflow_dispatch"]);
+    const runs = promote.jobs.promote.steps.map((s) => s.run ?? "").join("\n");
+    expect(runs).toContain('pulumi stack output --stack "$PULUMI_ORG/mcp-platform/$FROM" --json > "$RUNNER_TEMP/source-state.json"');
+    // Inputs only through the environment: no expression spliced into a script.
+    expect(runs).not.toContain("${{");
+    expect(runs).toContain('npm run promote -- "${args[@]}"');
+    expect(promote.jobs.promote.steps.find((s) => s.name === "Promote")?.shell).toBe("bash");
+    expect(runs).toContain("--source-state \"$RUNNER_TEMP/source-state.json\"");
+    expect(runs).toContain('npm run check -- --stack "$TO"');
+    const pr = promote.jobs.promote.steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))!;
+    expect(pr.with).toMatchObject({ "add-paths": "Pulumi.${{ inputs.to }}.yaml" });
+    // No deploy from here: the pull request's merge does it, behind production's approval.
+    expect(promote.jobs.promote.steps.some((s) => s.with?.command === "up")).toBe(false);
   });
 });
