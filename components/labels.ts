@@ -7,6 +7,8 @@ export const COLOR_LABEL = "mcp-platform.io/color";
 export const RESTART_ALL_ANNOTATION = "mcp-platform.io/restart-all";
 export const RESTART_ANNOTATION = "mcp-platform.io/restart";
 export const SECRETS_ROTATION_ANNOTATION = "mcp-platform.io/secrets-rotation";
+/** On the Namespace: the stack's capacity plan (mcp-platform:capacity) as the capacity policies read it (CAP-4). */
+export const CAPACITY_PLAN_ANNOTATION = "mcp-platform.io/capacity-plan";
 
 /** Labels every pod of a service carries, its migration Jobs' included (the NetworkPolicy selects on these). */
 export function selectorLabels(service: string, environment: string): Record<string, string> {

@@ -1,9 +1,12 @@
 /**
  * The worst-case resource demand of a stack's services during a release: every colour that may run
  * at full scale, at its autoscaling maximum, plus the rolling-update surge and a migration Job.
- * The namespace quota must cover it, or a release stalls half-way at 3 a.m.
+ * The namespace quota must cover it, or a release stalls half-way at 3 a.m. Also the stack's own
+ * capacity plan (CAP-4: base plus per-tenant amounts for its tenants, mcp-platform:capacity).
  */
+import { z } from "zod";
 import type { Resources, ServiceConfig } from "./schema";
+import { cpu, DNS_LABEL, memory } from "./primitives";
 import type { PostgresConfig, RedisConfig } from "./data";
 import type { EdgeConfig } from "./edge";
 import type { BackupsConfig } from "./backups";
@@ -72,4 +75,51 @@ export function totalDemand(config: {
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];
   return total;
+}
+
+const Amounts = (defaults: { cpu: string; memory: string; database: string }, what: string) =>
+  z.strictObject({
+    cpu: cpu.default(defaults.cpu).describe(`CPU requests ${what}.`),
+    memory: memory.default(defaults.memory).describe(`Memory requests ${what}.`),
+    database: memory.default(defaults.database).describe(`Database storage ${what} (postgres.storage.size must cover it).`),
+  });
+
+export const CapacityPlanSchema = z
+  .strictObject({
+    tenants: z
+      .array(z.string().max(63).regex(DNS_LABEL, "a tenant id: a lowercase DNS label"))
+      .min(1)
+      .describe("The tenants the stack serves, by id. Their number sizes the plan."),
+    base: Amounts({ cpu: "2", memory: "4Gi", database: "20Gi" }, "of the plan without tenants")
+      .prefault({})
+      .describe("The plan without tenants (CAP-4: 2 CPU, 4 GiB, 20 GiB of database)."),
+    perTenant: Amounts({ cpu: "100m", memory: "256Mi", database: "1Gi" }, "each tenant adds")
+      .prefault({})
+      .describe("What each tenant adds (CAP-4: 0.1 CPU, 256 MiB, 1 GiB of database)."),
+  })
+  .describe(
+    "The stack's capacity plan (CAP-4): base plus per-tenant amounts for its tenants. The database volume must cover it at plan time; policies capacity-plan and capacity-plan-warning check the requests at rest against it instead of the policy config's tenant count. Omit for the policy config's plan.",
+  );
+
+export type CapacityPlan = z.output<typeof CapacityPlanSchema>;
+
+/** The plan's totals for its tenants: CPU in cores, memory and database in bytes. */
+export function capacityBudget(plan: CapacityPlan): { cpu: number; memory: number; database: number } {
+  const n = plan.tenants.length;
+  return {
+    cpu: quantity(plan.base.cpu) + n * quantity(plan.perTenant.cpu),
+    memory: quantity(plan.base.memory) + n * quantity(plan.perTenant.memory),
+    database: quantity(plan.base.database) + n * quantity(plan.perTenant.database),
+  };
+}
+
+/** The plan as the capacity policies read it from the Namespace's annotation (CAPACITY_PLAN_ANNOTATION): in their config's keys. */
+export function capacityPlanAnnotation(plan: CapacityPlan): string {
+  return JSON.stringify({
+    tenants: plan.tenants.length,
+    baseCpu: plan.base.cpu,
+    perTenantCpu: plan.perTenant.cpu,
+    baseMemory: plan.base.memory,
+    perTenantMemory: plan.perTenant.memory,
+  });
 }

@@ -6,3 +6,4 @@ export * from "./data";
 export * from "./edge";
 export * from "./monitoring";
 export * from "./backups";
+export { CapacityPlanSchema, capacityBudget, capacityPlanAnnotation, type CapacityPlan } from "./capacity";

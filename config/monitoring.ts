@@ -25,6 +25,19 @@ export const ThresholdsSchema = z
     latencyP95Seconds: Pair(0.3, 0.5, seconds, "95th percentile response time, in seconds")
       .prefault({})
       .describe("p95 latency (MON-4): 300/500 ms by default (the stricter runbook); the other runbook's 2 s / 5 s fit a stack that needs them."),
+    latencyP95Baseline: z
+      .strictObject({
+        warning: z.number().gt(1).default(1.5).describe("Warning when p95 is more than this many times its baseline."),
+        critical: z.number().gt(1).default(2).describe("Critical when p95 is more than this many times its baseline."),
+        offset: duration
+          .default("1d")
+          .describe('The baseline: the p95 this long ago ("1d": the same time yesterday, "7d": last week), so daily traffic patterns compare like with like.'),
+      })
+      .refine((p) => p.critical > p.warning, { message: "critical must be above warning", path: ["critical"] })
+      .optional()
+      .describe(
+        "p95 latency against its own baseline (MON-4: after a deploy, 1.5x baseline means watch, 2x means roll back). Omit for no baseline alert; the absolute latencyP95Seconds alert stays.",
+      ),
     cacheHitRateMin: ratio.default(0.5).describe("Warning when the Redis cache's hit rate falls below this (MON-5)."),
     disk: Pair(0.75, 0.85, ratio, "share of a volume in use").prefault({}).describe("Volume usage (MON-6)."),
     memory: Pair(0.8, 0.9, ratio, "share of the memory limit").prefault({}).describe("Container memory (MON-7)."),

@@ -23,6 +23,7 @@ import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./d
 import { BackupsSchema } from "./backups";
 import { EdgeSchema } from "./edge";
 import { MonitoringSchema } from "./monitoring";
+import { CapacityPlanSchema } from "./capacity";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -289,6 +290,7 @@ export const PlatformSchema = z
     ),
     restartedAt: optionalText(z.string()).describe("Change this value to restart every service's pods (REL-9)."),
     quota: QuotaSchema.optional(),
+    capacity: CapacityPlanSchema.optional(),
     containerLimits: ContainerLimitsSchema.prefault({}),
     secrets: z
       .strictObject({

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { PlatformSchema, type Image, type PlatformParsed, type Resources, type ServiceConfig } from "./schema";
 import { pinningProblem, postgresMajor, type ImagePinning } from "./image";
 import { quantity } from "./quantity";
-import { totalDemand, type Demand } from "./capacity";
+import { capacityBudget, totalDemand, type Demand } from "./capacity";
 import type { DataUse } from "./data";
 
 export const NAMESPACE = "mcp-platform";
@@ -161,6 +161,25 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
     }
   }
   if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config)));
+  problems.push(...capacityProblems(config));
+  return problems;
+}
+
+/** CAP-4: tenants listed once, and a database volume that holds the plan's database budget. */
+function capacityProblems(config: PlatformConfig): Problem[] {
+  const plan = config.capacity;
+  if (!plan) return [];
+  const problems: Problem[] = [];
+  plan.tenants.forEach((tenant, i) => {
+    if (plan.tenants.indexOf(tenant) !== i) problems.push({ path: ["capacity", "tenants", i], message: `tenant "${tenant}" is listed twice` });
+  });
+  const database = capacityBudget(plan).database;
+  if (config.postgres && quantity(config.postgres.storage.size) < database) {
+    problems.push({
+      path: ["postgres", "storage", "size"],
+      message: `below the capacity plan's database budget for ${plan.tenants.length} tenants (capacity.base.database + tenants x capacity.perTenant.database = ${round(database / 2 ** 30)}Gi, CAP-4); raise it`,
+    });
+  }
   return problems;
 }
 

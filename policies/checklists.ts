@@ -7,6 +7,7 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
 import { SECRET_PLACEHOLDER } from "../tools/stack-config";
+import { CAPACITY_PLAN_ANNOTATION } from "../components/labels";
 import { autoscalers, restingReplicas } from "./availability";
 import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, specOf, type KubeObject } from "./lib";
 
@@ -170,7 +171,31 @@ const capacitySchema = {
   },
 } as const;
 
-/** A capacity-plan policy that reports when requests at rest pass `share` of the plan. */
+const PLAN_KEYS = ["baseCpu", "perTenantCpu", "baseMemory", "perTenantMemory"] as const;
+
+/**
+ * The plan a stack declares (mcp-platform:capacity), from its Namespace's annotation: undefined
+ * when it declares none, an error text when the annotation is not a plan.
+ */
+export function declaredCapacityPlan(objects: KubeObject[]): Omit<CapacityConfig, "share"> | string | undefined {
+  const namespace = objects.find((o) => o.kind === "Namespace" && o.metadata.annotations?.[CAPACITY_PLAN_ANNOTATION] !== undefined);
+  if (!namespace) return undefined;
+  const text = namespace.metadata.annotations![CAPACITY_PLAN_ANNOTATION];
+  let plan: Record<string, unknown>;
+  try {
+    plan = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    plan = {};
+  }
+  const valid = Number.isInteger(plan.tenants) && (plan.tenants as number) >= 0 && PLAN_KEYS.every((key) => typeof plan[key] === "string" && parseQuantity(plan[key] as string) !== undefined);
+  if (!valid) return `${describe(namespace)}: annotation ${CAPACITY_PLAN_ANNOTATION} is not a capacity plan (tenants, ${PLAN_KEYS.join(", ")}): ${text}; set mcp-platform:capacity`;
+  return { tenants: plan.tenants as number, ...(Object.fromEntries(PLAN_KEYS.map((key) => [key, plan[key]])) as Record<(typeof PLAN_KEYS)[number], string>) };
+}
+
+/**
+ * A capacity-plan policy that reports when requests at rest pass `share` of the plan: the plan the
+ * stack declares (mcp-platform:capacity, its tenants counted) or else this policy's config.
+ */
 function capacityPolicy(name: string, description: string, enforcementLevel: "mandatory" | "advisory", share: number, advice: string): StackValidationPolicy {
   return {
     name,
@@ -178,20 +203,26 @@ function capacityPolicy(name: string, description: string, enforcementLevel: "ma
     enforcementLevel,
     configSchema: { properties: { ...capacitySchema.properties, share: { ...capacitySchema.properties.share, default: share } } },
     validateStack: (args, report) => {
-      const c = args.getConfig<CapacityConfig>();
       const all = kubeObjects(args);
+      const where = all.find(({ object }) => object.kind === "ResourceQuota" || object.kind === "Namespace")?.resource.urn;
+      const declared = declaredCapacityPlan(all.map(({ object }) => object));
+      if (typeof declared === "string") {
+        report(declared, where);
+        return;
+      }
+      const c: CapacityConfig = { ...args.getConfig<CapacityConfig>(), ...declared };
+      const planned = declared ? "mcp-platform:capacity" : "tenants in this policy's config";
       const used = restingRequests(all.map(({ object }) => object));
       const budget = {
         cpu: parseQuantity(c.baseCpu)! + c.tenants * parseQuantity(c.perTenantCpu)!,
         memory: parseQuantity(c.baseMemory)! + c.tenants * parseQuantity(c.perTenantMemory)!,
       };
-      const where = all.find(({ object }) => object.kind === "ResourceQuota" || object.kind === "Namespace")?.resource.urn;
       for (const [what, value, limit, unit] of [
         ["CPU requests", used.cpu, budget.cpu, ""],
         ["memory requests", used.memory / GIB, budget.memory / GIB, "Gi"],
       ] as const) {
         if (value / limit > c.share) {
-          report(`${what} at rest are ${round(value)}${unit}, ${Math.round((value / limit) * 100)} % of the capacity plan's ${round(limit)}${unit} for ${c.tenants} tenants: ${advice}`, where);
+          report(`${what} at rest are ${round(value)}${unit}, ${Math.round((value / limit) * 100)} % of the capacity plan's ${round(limit)}${unit} for ${c.tenants} tenants: ${advice.replace("{plan}", planned)}`, where);
         }
       }
     },
@@ -200,10 +231,10 @@ function capacityPolicy(name: string, description: string, enforcementLevel: "ma
 
 export const capacityPlan = capacityPolicy(
   "capacity-plan",
-  "What the stack requests at rest fits the capacity plan: CPU 2 cores + 0.1 per tenant, memory 4 GiB + 256 MiB per tenant, for the environment's tenants (CAP-4).",
+  "What the stack requests at rest fits the capacity plan: CPU 2 cores + 0.1 per tenant, memory 4 GiB + 256 MiB per tenant, for the environment's tenants, or the plan and tenants the stack declares in mcp-platform:capacity (CAP-4).",
   "mandatory",
   1,
-  "lower requests or replicas, or plan for more tenants (tenants in this policy's config).",
+  "lower requests or replicas, or plan for more tenants ({plan}).",
 );
 
 export const capacityPlanWarning = capacityPolicy(

@@ -241,6 +241,32 @@ describe("rules across keys", () => {
     expect(errors).toEqual([expect.stringMatching(/^mcp-platform:postgres\.archiveServerName: a restored cluster must archive under a new archiveServerName/)]);
   });
 
+  it("rejects a latency baseline whose critical ratio is not above its warning, or not above 1", () => {
+    const baseline = (value: unknown) => (v: StackValues) => (v["mcp-platform:monitoring"] = { thresholds: { latencyP95Baseline: value } });
+    expect(errorsOf("staging", baseline({ warning: 2, critical: 1.5 }))).toEqual([
+      expect.stringMatching(/^mcp-platform:monitoring\.thresholds\.latencyP95Baseline\.critical: critical must be above warning/),
+    ]);
+    expect(errorsOf("staging", baseline({ warning: 0.9 }))).toEqual([expect.stringMatching(/^mcp-platform:monitoring\.thresholds\.latencyP95Baseline\.warning: /)]);
+    expect(configOf("staging", baseline({})).monitoring.thresholds.latencyP95Baseline).toEqual({ warning: 1.5, critical: 2, offset: "1d" });
+  });
+
+  it("takes a capacity plan with the runbook's per-tenant defaults, each tenant once, within the database volume (CAP-4)", () => {
+    const plan = (value: unknown) => (v: StackValues) => (v["mcp-platform:capacity"] = value);
+    expect(configOf("production", plan({ tenants: ["acme", "globex"] })).capacity).toEqual({
+      tenants: ["acme", "globex"],
+      base: { cpu: "2", memory: "4Gi", database: "20Gi" },
+      perTenant: { cpu: "100m", memory: "256Mi", database: "1Gi" },
+    });
+    expect(errorsOf("production", plan({ tenants: ["acme", "globex", "acme"] }))).toEqual(['mcp-platform:capacity.tenants[2]: tenant "acme" is listed twice; got "acme"']);
+    expect(errorsOf("production", plan({ tenants: ["Acme"] }))).toEqual([expect.stringMatching(/^mcp-platform:capacity\.tenants\[0\]: .*tenant id/)]);
+    // Production's 50Gi volume holds 20Gi + 30 x 1Gi, not 31 tenants.
+    const tenants = (n: number) => Array.from({ length: n }, (_, i) => `tenant${i}`);
+    expect(configOf("production", plan({ tenants: tenants(30) })).capacity?.tenants).toHaveLength(30);
+    expect(errorsOf("production", plan({ tenants: tenants(31) }))).toEqual([
+      "mcp-platform:postgres.storage.size: below the capacity plan's database budget for 31 tenants (capacity.base.database + tenants x capacity.perTenant.database = 51Gi, CAP-4); raise it; got \"50Gi\"",
+    ]);
+  });
+
   it("rejects an autoscaler whose minimum exceeds its maximum", () => {
     const errors = errorsOf("production", (v) => ((services(v).api.autoscaling as { minReplicas: number }).minReplicas = 11));
     expect(errors).toEqual(["mcp-platform:services.api.autoscaling.minReplicas: must not exceed autoscaling.maxReplicas; got 11"]);

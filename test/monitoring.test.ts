@@ -78,6 +78,17 @@ describe("monitoring settings", () => {
     expect(objects(plan).has("PrometheusRule/mcp-platform")).toBe(true);
   });
 
+  it("alert on p95 against its baseline only when latencyP95Baseline is set (MON-4)", async () => {
+    const regression = (plan: Plan) =>
+      ((objects(plan).get("PrometheusRule/mcp-platform") as K8sObject).spec.groups[1].rules as AlertingRule[]).filter((r) => r.alert === "AppLatencyRegression");
+    expect(regression(plans.get("production")!)).toEqual([]);
+    const plan = await render("staging", (v) => (v["mcp-platform:monitoring"] = { thresholds: { latencyP95Baseline: { offset: "7d" } } }));
+    expect(regression(plan).map((r) => [r.labels.severity, r.expr])).toEqual([
+      ["warning", 'app:http_request_duration_seconds:p95_5m{namespace="mcp-staging"} / app:http_request_duration_seconds:p95_5m{namespace="mcp-staging"} offset 7d > 1.5'],
+      ["critical", 'app:http_request_duration_seconds:p95_5m{namespace="mcp-staging"} / app:http_request_duration_seconds:p95_5m{namespace="mcp-staging"} offset 7d > 2'],
+    ]);
+  });
+
   it("differ between the stacks only through the stack files", () => {
     const threshold = (stack: string) =>
       ((objects(plans.get(stack)!).get("PrometheusRule/mcp-platform") as K8sObject).spec.groups[1].rules as AlertingRule[]).find(

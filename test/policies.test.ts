@@ -145,6 +145,35 @@ describe("every policy catches a realistic violation", () => {
   });
 });
 
+describe("a capacity plan the stack declares (mcp-platform:capacity)", () => {
+  const tenants = (n: number) => Array.from({ length: n }, (_, i) => `tenant${i}`);
+  const capacity = async (n: number) => {
+    const plan = await render(
+      "production",
+      (v) => {
+        v["mcp-platform:capacity"] = { tenants: tenants(n) };
+        (v["mcp-platform:postgres"] as { storage: { size: string } }).storage.size = "100Gi";
+      },
+      true,
+    );
+    return (await check("production", plan)).filter((v) => v.policy.startsWith("capacity-plan"));
+  };
+
+  it("replaces the policy config's tenant count: 5 tenants are too few for production's requests, 60 are enough", async () => {
+    expect((await capacity(5)).map((v) => v.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/\nCPU requests at rest are [\d.]+, \d+ % of the capacity plan's 2\.5 for 5 tenants: lower requests or replicas, or plan for more tenants \(mcp-platform:capacity\)\.$/)]),
+    );
+    expect(await capacity(60)).toEqual([]);
+  });
+
+  it("reports an annotation that is not a plan", async () => {
+    const plan = mutated("production", (p) => (object(p, "Namespace/mcp-production").metadata = { ...object(p, "Namespace/mcp-production").metadata, annotations: { "mcp-platform.io/capacity-plan": '{"tenants":"many"}' } } as K8sObject["metadata"]));
+    expect((await check("production", plan)).filter((v) => v.policy === "capacity-plan").map((v) => v.message)).toEqual([
+      expect.stringMatching(/\nNamespace\/mcp-production: annotation mcp-platform\.io\/capacity-plan is not a capacity plan .*; set mcp-platform:capacity$/),
+    ]);
+  });
+});
+
 describe("policy config", () => {
   const staging = path.join(POLICIES, "config", "staging.json");
 

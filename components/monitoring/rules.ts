@@ -111,6 +111,17 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       "{{ $labels.app }}: p95 response time {{ $value | humanizeDuration }}",
       "The 95th percentile response time of {{ $labels.app }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} (MON-4).",
     ),
+    ...(t.latencyP95Baseline
+      ? pair(
+          "AppLatencyRegression",
+          // Apps without a baseline (new, or idle then) have no series and stay quiet.
+          `app:http_request_duration_seconds:p95_5m{${ns}} / app:http_request_duration_seconds:p95_5m{${ns}} offset ${t.latencyP95Baseline.offset}`,
+          t.latencyP95Baseline,
+          "10m",
+          "{{ $labels.app }}: p95 response time {{ $value | humanize }}x its baseline",
+          `The 95th percentile response time of {{ $labels.app }} in {{ $labels.namespace }} is {{ $value | humanize }} times what it was ${t.latencyP95Baseline.offset} earlier. After a release, roll back (MON-4).`,
+        )
+      : []),
     ...(ctx.has.redisCache
       ? [
           alert(

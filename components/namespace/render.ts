@@ -3,8 +3,8 @@
  * "restricted", a default-deny NetworkPolicy with DNS allowed, a ResourceQuota and a LimitRange.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import type { PlatformConfig } from "../../config";
-import { PART_OF } from "../labels";
+import { capacityPlanAnnotation, type PlatformConfig } from "../../config";
+import { CAPACITY_PLAN_ANNOTATION, PART_OF } from "../labels";
 
 export interface NamespaceManifests {
   namespace: k8s.types.input.core.v1.Namespace;
@@ -14,7 +14,7 @@ export interface NamespaceManifests {
   limitRange: k8s.types.input.core.v1.LimitRange;
 }
 
-export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits">): NamespaceManifests {
+export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity">): NamespaceManifests {
   const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
   const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
   const { quota, containerLimits } = config;
@@ -32,6 +32,8 @@ export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "envi
           "pod-security.kubernetes.io/warn": "restricted",
           "pod-security.kubernetes.io/audit": "restricted",
         },
+        // The stack's capacity plan, for the capacity policies (CAP-4).
+        ...(config.capacity ? { annotations: { [CAPACITY_PLAN_ANNOTATION]: capacityPlanAnnotation(config.capacity) } } : {}),
       },
     },
     defaultDeny: {

@@ -51,10 +51,19 @@ describe("npm run check", () => {
     ["a file that is not a plan", ["--plan", "package.json"], /^error: package\.json is not a plan: expected the JSON that npm run plan -- --json writes/m],
     ["an unknown stack", ["--stack", "prod"], /^error: no stack "prod": this project has production, staging \(Pulumi\.<stack>\.yaml\)$/m],
     ["an unknown format", ["--format", "xml"], /^error: --format must be one of text, json, github; got "xml"$/m],
+    ["a config file without exactly one stack", ["--config-file", "examples/orderdesk.yaml"], /^error: --config-file needs exactly one --stack/m],
   ])("exits 2 on %s", async (_what, args, message) => {
     const result = await check(...args);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
+  });
+
+  it("checks a stack from --config-file with the policy config of the environment that file declares", async () => {
+    // A production stack file checked under the name staging: production's rules apply, not staging's.
+    const result = await check("--stack", "staging", "--config-file", "examples/orderdesk.yaml");
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toMatch(/^staging: 0 mandatory, 0 advisory violation\(s\) in \d+ resources \(policy config policies\/config\/production\.json\)$/m);
+    expect(result.code).toBe(0);
   });
 
   it("exits 2 on a policy config that names a policy the pack lacks", async () => {

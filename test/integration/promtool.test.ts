@@ -414,6 +414,19 @@ describeWithPromtool("promtool", () => {
     expect(staging.status).toBe(0);
   });
 
+  it("AppLatencyRegression fires on a p95 five times its baseline, and stays quiet on a steady one (latencyP95Baseline)", () => {
+    // Requests at +100 a minute: under 0.1 s for 40 minutes (p95 0.095 s), then between 0.25 and 0.5 s (p95 0.49 s).
+    const bucket = (le: string, values: string) => ({ [`http_request_duration_seconds_bucket${app("api", `,le="${le}"`)}`]: values });
+    const slower = { ...bucket("0.1", "0+100x40 4000+0x40"), ...bucket("0.25", "0+100x40 4000+0x40"), ...bucket("0.5", "0+100x80"), ...bucket("+Inf", "0+100x80") };
+    const steady = { ...bucket("0.1", "0+100x80"), ...bucket("0.25", "0+100x80"), ...bucket("0.5", "0+100x80"), ...bucket("+Inf", "0+100x80") };
+    const result = promtoolTest(groups({ thresholds: { latencyP95Baseline: { offset: "30m" } } }), [
+      { name: "5x its baseline: warning and critical", series: slower, at: "70m", alert: "AppLatencyRegression", fires: [{ ...warn, ...apiLabels }, { ...crit, ...apiLabels }] },
+      { name: "as fast as its baseline: quiet", series: steady, at: "70m", alert: "AppLatencyRegression", fires: [] },
+    ]);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  });
+
   it("a threshold changed in the config changes what fires", () => {
     const raised = groups({ thresholds: { errorRate: { warning: 0.03, critical: 0.1 } } });
     const result = promtoolTest(raised, [
