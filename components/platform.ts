@@ -17,6 +17,7 @@ import { Postgres } from "./postgres";
 import { postgresNames, POSTGRES_LABELS } from "./postgres/render";
 import { Redis } from "./redis";
 import { StackNamespace } from "./namespace";
+import { Volumes } from "./volumes";
 import { AppSecrets } from "./secrets";
 import { AppService } from "./service";
 import { colourPlan, stackContext } from "./service/render";
@@ -32,6 +33,9 @@ export function buildPlatform(config: PlatformConfig) {
   }
   const context = stackContext(config);
   const production = config.environment === "production";
+  if (Object.keys(config.volumes).length > 0) {
+    dependsOn.push(new Volumes("volumes", { config, protect: production }, { ...base, dependsOn: [namespace] }));
+  }
   const clientsOf = (use: DataUse) =>
     Object.entries(config.services)
       .filter(([, svc]) => svc.uses.includes(use))

@@ -1,6 +1,7 @@
 /** Configuration of the backup storage (BAK-1..3): the S3 buckets, their key and their retention. */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, memory } from "./primitives";
+import { ContainerResourcesSchema, ImageSchema, memory } from "./primitives";
+import { claimName } from "./volumes";
 
 const bucketName = z
   .string()
@@ -35,7 +36,7 @@ const JobsSchema = z
 
 const VolumeSchema = z
   .strictObject({
-    claim: z.string().max(50).regex(DNS_LABEL, "a PersistentVolumeClaim name").describe("The PersistentVolumeClaim to back up, in the stack's namespace."),
+    claim: claimName.describe("The PersistentVolumeClaim to back up, in the stack's namespace: a volume of mcp-platform:volumes, or one created outside the stack."),
     schedule: cron.default("30 3 * * *").describe("When it is backed up (UTC)."),
   })
   .describe("A volume of uploaded files or logs (BAK-7).");

@@ -7,3 +7,4 @@ export * from "./edge";
 export * from "./monitoring";
 export * from "./backups";
 export { CapacityPlanSchema, capacityBudget, capacityPlanAnnotation, type CapacityPlan } from "./capacity";
+export * from "./volumes";

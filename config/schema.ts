@@ -24,6 +24,7 @@ import { BackupsSchema } from "./backups";
 import { EdgeSchema } from "./edge";
 import { MonitoringSchema } from "./monitoring";
 import { CapacityPlanSchema } from "./capacity";
+import { MountSchema, VolumesSchema } from "./volumes";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -181,6 +182,10 @@ export const ServiceSchema = z
       .array(z.string().startsWith("/"))
       .default([])
       .describe("Extra writable emptyDir mounts; the root filesystem is read-only and /tmp is always writable."),
+    mounts: z
+      .array(MountSchema)
+      .default([])
+      .describe("Persistent volumes (mcp-platform:volumes) mounted into every pod of the service, e.g. uploads shared by an API and its worker."),
     connectsTo: z
       .array(serviceName)
       .default([])
@@ -292,6 +297,7 @@ export const PlatformSchema = z
     quota: QuotaSchema.optional(),
     capacity: CapacityPlanSchema.optional(),
     containerLimits: ContainerLimitsSchema.prefault({}),
+    volumes: VolumesSchema,
     secrets: z
       .strictObject({
         rotation: z.int().min(0).default(0).describe("Increase to rotate every generated secret at once (SEC-1)."),

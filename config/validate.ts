@@ -114,6 +114,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
         });
       }
     }
+    problems.push(...mountProblems(config, svc).map((p) => ({ ...p, path: at(...p.path) })));
     svc.uses.forEach((use, i) => {
       const missing = missingDataService(config, use);
       if (missing) problems.push({ path: at("uses", i), message: missing });
@@ -180,6 +181,22 @@ function capacityProblems(config: PlatformConfig): Problem[] {
       message: `below the capacity plan's database budget for ${plan.tenants.length} tenants (capacity.base.database + tenants x capacity.perTenant.database = ${round(database / 2 ** 30)}Gi, CAP-4); raise it`,
     });
   }
+  return problems;
+}
+
+/** A service's mounts name declared volumes, each at a path of its own (relative to the service's key). */
+function mountProblems(config: PlatformConfig, svc: ServiceConfig): Problem[] {
+  const problems: Problem[] = [];
+  const paths = new Map<string, string>([["/tmp", "the writable /tmp"], ...svc.writablePaths.map((p, i): [string, string] => [p, `writablePaths[${i}]`])]);
+  svc.mounts.forEach((mount, i) => {
+    if (!config.volumes[mount.volume]) {
+      const known = Object.keys(config.volumes);
+      problems.push({ path: ["mounts", i, "volume"], message: `no volume "${mount.volume}": declare it under mcp-platform:volumes${known.length ? ` (have: ${known.join(", ")})` : ""}` });
+    }
+    const taken = paths.get(mount.path);
+    if (taken) problems.push({ path: ["mounts", i, "path"], message: `${mount.path} is already ${taken}: mount each volume at a path of its own` });
+    paths.set(mount.path, `mounts[${i}]`);
+  });
   return problems;
 }
 

@@ -7,7 +7,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { PolicyPackSession, type PackInfo } from "../tools/policy/analyzer";
 import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
-import { PROJECT_DIR, renderFile } from "./harness";
+import type { Plan } from "../tools/render-stack";
+import { objects, PROJECT_DIR, renderFile } from "./harness";
+import { schemasAvailable } from "./crd-schema";
+import { isCloudNativePg, validateObject } from "./k8s-schema";
 
 const EXAMPLES = path.join(PROJECT_DIR, "examples");
 const files = fs
@@ -35,9 +38,19 @@ describe.each(files)("examples/%s", (file) => {
     expect(text).toContain(`npm run check -- --stack production --config-file examples/${file}`);
   });
 
-  it("renders as a production stack and passes every mandatory policy with production's policy config", async () => {
+  let plan: Plan;
+  beforeAll(async () => {
     // One render at a time: Pulumi's mock runtime is global to the process.
-    const plan = await renderFile("production", path.join(EXAMPLES, file), true);
+    plan = await renderFile("production", path.join(EXAMPLES, file), true);
+  });
+
+  it("renders objects that validate against the upstream schemas (CloudNativePG's CRDs too, where ../shared/schemas is)", () => {
+    const all = [...objects(plan).values()].filter((o) => schemasAvailable() || !isCloudNativePg(o));
+    expect(all.length).toBeGreaterThan(30);
+    for (const o of all) expect(() => validateObject(o)).not.toThrow();
+  });
+
+  it("renders as a production stack and passes every mandatory policy with production's policy config", async () => {
     expect(plan.outputs.environment).toBe("production");
     const config = path.join(PROJECT_DIR, "policies", "config", "production.json");
     await session.configure(resolvePolicyConfig(readPolicyConfig(config), info, config));

@@ -145,6 +145,15 @@ describe("every policy catches a realistic violation", () => {
   });
 });
 
+it("stateful-protected (production): an unprotected volume claim of mcp-platform:volumes", async () => {
+  const plan = await render("production", (v) => (v["mcp-platform:volumes"] = { uploads: { size: "20Gi", storageClass: "efs-sc" } }), true);
+  expect(await check("production", plan)).toEqual([]);
+  find(plan, "PersistentVolumeClaim/uploads").options.protect = false;
+  expect((await check("production", plan)).map((v) => `${v.policy}: ${v.message}`)).toEqual([
+    expect.stringMatching(/^stateful-protected: .*\nPersistentVolumeClaim\/uploads \(volumes-uploads\) is not protected/s),
+  ]);
+});
+
 describe("a capacity plan the stack declares (mcp-platform:capacity)", () => {
   const tenants = (n: number) => Array.from({ length: n }, (_, i) => `tenant${i}`);
   const capacity = async (n: number) => {

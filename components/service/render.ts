@@ -213,7 +213,7 @@ function podSpec(
   selector: Record<string, string>,
   containerName: string,
 ): PodSpec {
-  const volumes = ["/tmp", ...svc.writablePaths].map((path, i) => ({ name: `writable-${i}`, path }));
+  const writable = ["/tmp", ...svc.writablePaths].map((path, i) => ({ name: `writable-${i}`, path }));
   return {
     serviceAccountName: name,
     automountServiceAccountToken: false,
@@ -244,12 +244,19 @@ function podSpec(
     containers: [
       {
         ...container(ctx, svc, image, containerName, name),
-        volumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.path })),
+        volumeMounts: [
+          ...writable.map((v) => ({ name: v.name, mountPath: v.path })),
+          ...svc.mounts.map((m) => ({ name: `volume-${m.volume}`, mountPath: m.path, ...(m.readOnly ? { readOnly: true } : {}) })),
+        ],
         ...probes(svc),
         lifecycle: svc.preStopSleepSeconds > 0 ? { preStop: { sleep: { seconds: svc.preStopSleepSeconds } } } : undefined,
       },
     ],
-    volumes: volumes.map((v) => ({ name: v.name, emptyDir: {} })),
+    volumes: [
+      ...writable.map((v) => ({ name: v.name, emptyDir: {} })),
+      // One pod volume per claim, even where the service mounts it at two paths.
+      ...[...new Set(svc.mounts.map((m) => m.volume))].map((volume) => ({ name: `volume-${volume}`, persistentVolumeClaim: { claimName: volume } })),
+    ],
   };
 }
 
@@ -348,7 +355,8 @@ function migrationJob(
   // The migration's pods share the service's name labels, so its NetworkPolicy (database access) applies,
   // but not its component label, so no Service ever sends them traffic.
   const labels = recommendedLabels(name, ctx.environment, "migration");
-  const spec = podSpec(ctx, name, { ...svc, port: undefined, preStopSleepSeconds: 0 }, image, labels, "migrate");
+  // Database migrations (REL-5) need none of the service's volumes.
+  const spec = podSpec(ctx, name, { ...svc, port: undefined, preStopSleepSeconds: 0, mounts: [] }, image, labels, "migrate");
   const [main] = spec.containers as Container[];
   const job: k8s.types.input.batch.v1.Job = {
     apiVersion: "batch/v1",
