@@ -8,8 +8,10 @@ const seconds = z.int().min(1).max(3600);
 const RouteSchema = z.strictObject({
   path: z
     .string()
-    .regex(/^\/([A-Za-z0-9._~-]+\/)*$/, 'a path prefix that starts and ends with "/", such as "/" or "/api/"')
-    .describe('Path prefix routed to the service ("/" for everything else).'),
+    .regex(/^\/([A-Za-z0-9._~-]+\/)*([A-Za-z0-9._~-]+)?$/, 'a path such as "/", "/api/" (a prefix: it ends with "/") or "/api/upload" (that path only)')
+    .describe(
+      'Path routed to the service: ending in "/", a prefix ("/api/" and everything below; "/" for everything else); otherwise that exact path ("/api/upload", one endpoint with its own limits).',
+    ),
   service: serviceName.describe("The service that answers it (its Service, so blue-green switches need no nginx reload)."),
   maxBodySize: bodySize.optional().describe("client_max_body_size for this route; default: edge.maxBodySize (EDGE-2: 50m for upload routes)."),
   readTimeoutSeconds: seconds.optional().describe("proxy_read_timeout and proxy_send_timeout for this route; default: edge.readTimeoutSeconds."),
@@ -39,7 +41,7 @@ export const EdgeSchema = z
       "nginx-prometheus-exporter sidecar image (reads stub_status).",
     ),
     resources: ContainerResourcesSchema({ cpu: "100m", memory: "128Mi" }, { cpu: "1", memory: "256Mi" }).prefault({}),
-    routes: z.array(RouteSchema).min(1).describe("Routes by path prefix, longest prefix first wins."),
+    routes: z.array(RouteSchema).min(1).describe("Routes by path: an exact path wins, then the longest prefix."),
     maxBodySize: bodySize.default("1m").describe("Default client_max_body_size."),
     connectTimeoutSeconds: seconds.default(5).describe("proxy_connect_timeout."),
     readTimeoutSeconds: seconds.default(60).describe("Default proxy_read_timeout and proxy_send_timeout."),

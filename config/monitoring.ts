@@ -100,7 +100,11 @@ export const MonitoringSchema = z
     thresholds: ThresholdsSchema.prefault({}),
     uptime: z
       .strictObject({
-        path: z.string().startsWith("/").default("/health/ready").describe("Path probed on the edge's hostname (MON-2)."),
+        paths: z
+          .array(z.string().startsWith("/"))
+          .min(1)
+          .default(["/health/ready"])
+          .describe("Paths probed on the edge's hostname, each a target of its own that must answer 2xx (MON-2): the readiness of every public service, say."),
         interval: duration.default("1m").describe("How often (MON-2: every minute)."),
         timeout: duration.default("10s").describe("Probe timeout (MON-2: 10 s)."),
         failures: z.int().min(1).default(3).describe("Consecutive failures before the alert (MON-2: 3)."),
@@ -110,7 +114,7 @@ export const MonitoringSchema = z
           .describe("host:port of the blackbox exporter; run it outside the cluster for a truly external check."),
       })
       .prefault({})
-      .describe("The external uptime probe of the public /health/ready (MON-2)."),
+      .describe("The external uptime probe of the public /health/ready, or of the paths listed (MON-2)."),
     logs: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Collect every pod's logs into Loki (promtail), searchable by request id (MON-14), with log alerts (MON-10)."),
@@ -120,9 +124,17 @@ export const MonitoringSchema = z
         levelField: z.string().regex(/^\w+$/).default("level").describe("JSON field of a log line that holds its level."),
         errorsPerFiveMinutes: z.int().min(1).default(20).describe("Warning when an app logs more ERROR or CRITICAL lines than this in 5 minutes (MON-10)."),
         errorCodes: z
-          .array(z.string().regex(/^[A-Z][A-Z0-9_]+$/, "an error code such as AUTH_FAILED"))
+          .array(
+            z
+              .string()
+              .min(3)
+              .max(100)
+              .regex(/^[^"\\\n]+$/, 'an error code or phrase as the logs spell it, without quotes, backslashes or line breaks, such as AUTH_FAILED or "authentication failed"'),
+          )
           .default(["AUTH_FAILED"])
-          .describe("Named error codes to alert on (MON-10: AUTH_FAILED for failed logins, ORDERDESK_ERROR, ...)."),
+          .describe(
+            'Error codes or phrases to alert on, matched exactly (case included) anywhere in a log line (MON-10: AUTH_FAILED for failed logins, ORDERDESK_ERROR, "authentication failed", ...).',
+          ),
         errorCodesPerFiveMinutes: z.int().min(1).default(10).describe("Warning when a named error code appears more often than this in 5 minutes."),
       })
       .prefault({})

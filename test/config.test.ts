@@ -250,6 +250,13 @@ describe("rules across keys", () => {
     expect(configOf("staging", baseline({})).monitoring.thresholds.latencyP95Baseline).toEqual({ warning: 1.5, critical: 2, offset: "1d" });
   });
 
+  it("takes log error codes and phrases, but not one that would break out of the LogQL string", () => {
+    const codes = (value: unknown) => (v: StackValues) => (v["mcp-platform:monitoring"] = { logs: { enabled: true, errorCodes: value } });
+    expect(configOf("staging", codes(["AUTH_FAILED", "authentication failed"])).monitoring.logs.errorCodes).toEqual(["AUTH_FAILED", "authentication failed"]);
+    expect(errorsOf("staging", codes(['login "failed"']))).toEqual([expect.stringMatching(/^mcp-platform:monitoring\.logs\.errorCodes\[0\]: expected an error code or phrase .* without quotes, backslashes or line breaks/)]);
+    expect(errorsOf("staging", codes(["x"]))).toEqual([expect.stringMatching(/^mcp-platform:monitoring\.logs\.errorCodes\[0\]: expected at least 3 character/)]);
+  });
+
   it("takes a capacity plan with the runbook's per-tenant defaults, each tenant once, within the database volume (CAP-4)", () => {
     const plan = (value: unknown) => (v: StackValues) => (v["mcp-platform:capacity"] = value);
     expect(configOf("production", plan({ tenants: ["acme", "globex"] })).capacity).toEqual({

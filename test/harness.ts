@@ -76,7 +76,7 @@ export function resource(plan: Plan, type: string, name: string): PlannedResourc
 
 // A loose view of a manifest, enough for assertions.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; [key: string]: any };
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
 
 /** Runs one of the project's TypeScript tools as a user does: a separate process, its exit code and output. */
 export function runScript(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

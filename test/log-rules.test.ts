@@ -35,6 +35,15 @@ describe("log alerts", () => {
     for (const rule of rules()) expect({ expr: rule.expr, errors: logqlErrors(rule.expr) }).toEqual({ expr: rule.expr, errors: [] });
   });
 
+  it("alert on a phrase as well as a code, as a valid LogQL line filter", async () => {
+    const plan = await render("production", (v) => ((v["mcp-platform:monitoring"] as { logs: { errorCodes: string[] } }).logs.errorCodes = ["authentication failed"]));
+    const map = objects(plan).get("ConfigMap/loki-rules") as K8sObject;
+    const [rule] = (parse(map.data["mcp-production.yaml"]).groups[0].rules as { alert: string; expr: string; labels: Record<string, string> }[]).filter((r) => r.alert === "LogErrorCode");
+    expect(rule.labels.code).toBe("authentication failed");
+    expect(rule.expr).toContain('|= "authentication failed"');
+    expect(logqlErrors(rule.expr)).toEqual([]);
+  });
+
   it("the grammar finds a broken query (the check can fail)", () => {
     expect(logqlErrors('sum(count_over_time({namespace="ns"} |= [5m]))')).not.toEqual([]);
   });

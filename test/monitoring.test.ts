@@ -31,6 +31,14 @@ describe.each(STACKS)("monitoring of the %s stack", (stack) => {
     });
   });
 
+  it("probes each of several paths as a target of its own", async () => {
+    const plan = await render(stack, (v) => (v["mcp-platform:monitoring"] = { ...(v["mcp-platform:monitoring"] as object), uptime: { paths: ["/health/ready", "/api/health"] } }));
+    expect((objects(plan).get("Probe/uptime") as K8sObject).spec.targets.staticConfig.static).toEqual([
+      `https://${stack === "production" ? "" : "staging."}mcp.example.com/health/ready`,
+      `https://${stack === "production" ? "" : "staging."}mcp.example.com/api/health`,
+    ]);
+  });
+
   it("gives every alert a priority, a summary, a description, a runbook link and a for duration (MON-15)", () => {
     const rule = o().get("PrometheusRule/mcp-platform") as K8sObject;
     const alerts = rule.spec.groups.flatMap((g: { rules: object[] }) => g.rules).filter((r: object) => "alert" in r) as AlertingRule[];

@@ -157,13 +157,13 @@ function maintenance(edge: EdgeConfig): string[] {
 }
 
 function routes(edge: EdgeConfig): string[] {
-  // Longest prefix first, for the reader: nginx picks the longest matching prefix anyway.
+  // Longest first, for the reader: nginx picks an exact match (location =), else the longest prefix, anyway.
   const sorted = [...edge.routes].sort((a, b) => b.path.length - a.path.length);
   return sorted.flatMap((route) => {
     const zone = edge.rateLimits[route.rateLimit ?? "default"];
     const timeout = route.readTimeoutSeconds ?? edge.readTimeoutSeconds;
     return [
-      `    location ${route.path} {`,
+      `    location ${route.path.endsWith("/") ? "" : "= "}${route.path} {`,
       `      limit_req zone=${zoneName(route.rateLimit ?? "default")} burst=${zone.burst} nodelay;`,
       ...(route.maxBodySize ? [`      client_max_body_size ${route.maxBodySize};`] : []),
       `      proxy_pass http://svc_${route.service.replace(/-/g, "_")};`,

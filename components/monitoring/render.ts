@@ -84,7 +84,8 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
   ];
 
   const uptime = config.monitoring.uptime;
-  const probe: CustomResourceManifest | undefined = config.edge && {
+  const hostname = config.edge?.hostname;
+  const probe: CustomResourceManifest | undefined = hostname === undefined ? undefined : {
     apiVersion: "monitoring.coreos.com/v1",
     kind: "Probe",
     metadata: metadata("uptime"),
@@ -94,7 +95,7 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       scrapeTimeout: uptime.timeout,
       module: "http_2xx",
       prober: { url: uptime.prober },
-      targets: { staticConfig: { static: [`https://${config.edge.hostname}${uptime.path}`], labels: { probe: "uptime", namespace: ns } } },
+      targets: { staticConfig: { static: uptime.paths.map((path) => `https://${hostname}${path}`), labels: { probe: "uptime", namespace: ns } } },
     },
   };
 

@@ -73,6 +73,7 @@ function baseConfig(edge: Record<string, unknown> = {}): Record<string, unknown>
         { path: "/api/", service: "api" },
         { path: "/api/upload/", service: "api", maxBodySize: "50m", streaming: true },
         { path: "/api/limited/", service: "api", rateLimit: "strict" },
+        { path: "/api/import", service: "api", maxBodySize: "50m" },
       ],
       rateLimits: { default: { requestsPerSecond: 1000, burst: 1000 }, strict: { requestsPerSecond: 2, burst: 3 } },
       ...edge,
@@ -125,6 +126,9 @@ describeWithNginx("a live nginx with the edge config", () => {
   /** Starts nginx with the edge config rendered from `edge` settings; returns its ports. */
   async function startEdge(edge: Record<string, unknown> = {}, canaries?: NginxLayout["canaries"]): Promise<NginxLayout> {
     const dir = tempDir("mcp-nginx-");
+    // nginx's workers buffer large bodies under it as another user (nobody, when started as root),
+    // as the pod's nginx does in its emptyDir /tmp, which is world-writable too.
+    fs.chmodSync(dir, 0o777);
     const [api, web] = backends;
     const l = { ...(await layout(dir, { api: `127.0.0.1:${api.port}`, web: `127.0.0.1:${web.port}` })), canaries };
     const file = path.join(dir, "nginx.conf");
@@ -183,6 +187,14 @@ describeWithNginx("a live nginx with the edge config", () => {
     const upload = await request(edge.httpsPort, { path: "/api/upload/file", method: "POST", body: twoMegabytes });
     expect(upload.status).toBe(200);
     expect(JSON.parse(upload.body).received).toBe(twoMegabytes.length);
+  });
+
+  it("gives an exact path its own limits, and nothing below or beside it", async () => {
+    const twoMegabytes = Buffer.alloc(2 * 1024 * 1024, 97);
+    const exact = await request(edge.httpsPort, { path: "/api/import?format=csv", method: "POST", body: twoMegabytes });
+    expect(exact.status).toBe(200);
+    expect(JSON.parse(exact.body)).toMatchObject({ service: "api", path: "/api/import?format=csv", received: twoMegabytes.length });
+    for (const other of ["/api/import/x", "/api/imports"]) expect((await request(edge.httpsPort, { path: other, method: "POST", body: twoMegabytes })).status).toBe(413);
   });
 
   it("rate-limits past the zone's burst with 429", async () => {
