@@ -1,6 +1,6 @@
 /** Configuration of the nginx edge: the stack's only public entry point (EDGE-1..5, SEC-2). */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, serviceName } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, repeats, serviceName } from "./primitives";
 
 const bodySize = z.string().regex(/^\d+[kmg]?$/i, 'an nginx size such as "1m" or "50m"');
 const seconds = z.int().min(1).max(3600);
@@ -79,10 +79,9 @@ export const EdgeSchema = z
       .describe("Incident isolation: one setting blocks external traffic (SEC-2)."),
   })
   .superRefine((edge, ctx) => {
-    const paths = edge.routes.map((r) => r.path);
-    paths.forEach((path, i) => {
-      if (paths.indexOf(path) !== i) ctx.addIssue({ code: "custom", path: ["routes", i, "path"], message: `path "${path}" is routed twice` });
-    });
+    for (const i of repeats(edge.routes.map((r) => r.path))) {
+      ctx.addIssue({ code: "custom", path: ["routes", i, "path"], message: `path "${edge.routes[i].path}" is routed twice` });
+    }
     edge.routes.forEach((route, i) => {
       const zone = route.rateLimit ?? "default";
       if (!edge.rateLimits[zone]) {

@@ -75,3 +75,8 @@ export const ContainerResourcesSchema = (requests: { cpu: string; memory: string
       limits: ResourceAmountsSchema(limits).prefault({}).describe("CPU and memory ceiling of each container."),
     })
     .describe("Container resources.");
+
+/** Indices of the values that appeared earlier in the list (for "listed twice" checks). */
+export function repeats(values: readonly string[]): number[] {
+  return values.flatMap((value, i) => (values.indexOf(value) !== i ? [i] : []));
+}

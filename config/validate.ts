@@ -7,6 +7,7 @@ import { z } from "zod";
 import { PlatformSchema, type Image, type PlatformParsed, type Resources, type ServiceConfig } from "./schema";
 import { pinningProblem, postgresMajor, type ImagePinning } from "./image";
 import { quantity } from "./quantity";
+import { repeats } from "./primitives";
 import { capacityBudget, totalDemand, type Demand } from "./capacity";
 import type { DataUse } from "./data";
 
@@ -171,9 +172,7 @@ function capacityProblems(config: PlatformConfig): Problem[] {
   const plan = config.capacity;
   if (!plan) return [];
   const problems: Problem[] = [];
-  plan.tenants.forEach((tenant, i) => {
-    if (plan.tenants.indexOf(tenant) !== i) problems.push({ path: ["capacity", "tenants", i], message: `tenant "${tenant}" is listed twice` });
-  });
+  for (const i of repeats(plan.tenants)) problems.push({ path: ["capacity", "tenants", i], message: `tenant "${plan.tenants[i]}" is listed twice` });
   const database = capacityBudget(plan).database;
   if (config.postgres && quantity(config.postgres.storage.size) < database) {
     problems.push({
@@ -227,11 +226,9 @@ function backupProblems(config: PlatformConfig): Problem[] {
   if (backups.jobs.build && config.postgres && !postgresMajor(config.postgres.imageName)) {
     problems.push({ path: ["postgres", "imageName"], message: "backups.jobs.build needs the PostgreSQL major version from this image's tag (e.g. :17.5)" });
   }
-  const seen = new Set<string>();
-  backups.volumes.forEach((volume, i) => {
-    if (seen.has(volume.claim)) problems.push({ path: ["backups", "volumes", i, "claim"], message: `"${volume.claim}" is listed twice` });
-    seen.add(volume.claim);
-  });
+  for (const i of repeats(backups.volumes.map((v) => v.claim))) {
+    problems.push({ path: ["backups", "volumes", i, "claim"], message: `"${backups.volumes[i].claim}" is listed twice` });
+  }
   return problems;
 }
 

@@ -85,6 +85,11 @@ describe("renderEdge", () => {
     ]);
   });
 
+  it("rejects a path routed twice, and a path that is neither a prefix nor an exact path", () => {
+    expect(() => config({ routes: [{ path: "/api/", service: "api" }, { path: "/api/", service: "api" }] })).toThrow(/mcp-platform:edge\.routes\[1\]\.path: path "\/api\/" is routed twice/);
+    expect(() => config({ routes: [{ path: "/api//upload", service: "api" }] })).toThrow(/mcp-platform:edge\.routes\[0\]\.path: expected a path such as "\/", "\/api\/" \(a prefix/);
+  });
+
   it("rejects a route whose rate-limit zone does not exist", () => {
     expect(() => config({ routes: [{ path: "/", service: "api", rateLimit: "strict" }] })).toThrow(
       /mcp-platform:edge\.routes\[0\]\.rateLimit: no rate-limit zone "strict" in edge\.rateLimits \(have: default\)/,
