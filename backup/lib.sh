@@ -110,3 +110,89 @@ upload_backup() {
 psql_value() {
   psql -X -At -v ON_ERROR_STOP=1 -d "${2:-$PGDATABASE}" -c "$1"
 }
+
+# manifest_tables MANIFEST: "<table><TAB><rows>" for each table of a backup's manifest (the server
+# parses the JSON: the tools image needs no JSON tool for it).
+manifest_tables() {
+  psql -X -At -F $'\t' -v ON_ERROR_STOP=1 -v manifest="$(cat "$1")" -d "$PGDATABASE" <<< "SELECT key, value FROM json_each_text(:'manifest'::json -> 'tables')"
+}
+
+# check_tables MANIFEST DATABASE exact|present: every table of the manifest is in DATABASE, with the
+# manifest's row count (exact) or at all (present: a point-in-time recovery holds later data);
+# dies naming each difference. Prints the number of tables.
+check_tables() {
+  local manifest=$1 database=$2 mode=$3 table expected actual mismatches=0 tables=0
+  while IFS=$'\t' read -r table expected; do
+    tables=$((tables + 1))
+    actual=$(psql_value "SELECT count(*) FROM $table" "$database" 2> /dev/null) || actual="missing"
+    if [ "$actual" = missing ] || { [ "$mode" = exact ] && [ "$actual" != "$expected" ]; }; then
+      log "table $table: manifest $expected rows, restored $actual"
+      mismatches=$((mismatches + 1))
+    fi
+  done < <(manifest_tables "$manifest")
+  [ "$mismatches" -eq 0 ] || die "$mismatches table(s) differ from the manifest"
+  printf '%s\n' "$tables"
+}
+
+# run_checks DATABASE: each line of RESTORE_CHECK_SQL is a query that must return true there.
+run_checks() {
+  local check result
+  [ -n "${RESTORE_CHECK_SQL:-}" ] || return 0
+  while IFS= read -r check; do
+    [ -n "$check" ] || continue
+    result=$(psql_value "$check" "$1" 2>&1) || die "check failed to run: $check: $result"
+    [ "$result" = "t" ] || die "check did not hold: $check (returned: $result)"
+  done <<< "$RESTORE_CHECK_SQL"
+}
+
+# kube_api METHOD PATH [JSON]: a request to the Kubernetes API as the pod's service account
+# (KUBE_API and KUBE_SA_DIR override where, for tests); prints the response body. Returns 0 for
+# 2xx, 4 for 404, 1 otherwise (logging the status and the server's message).
+kube_api() {
+  local method=$1 path=$2 body=${3:-} out status data=()
+  local api=${KUBE_API:-https://${KUBERNETES_SERVICE_HOST:-kubernetes.default.svc}:${KUBERNETES_SERVICE_PORT:-443}}
+  local sa=${KUBE_SA_DIR:-/var/run/secrets/kubernetes.io/serviceaccount}
+  [ -n "$body" ] && data=(--data-binary "$body")
+  out=$(mktemp)
+  status=$(curl -sS -o "$out" -w '%{http_code}' --max-time 30 --cacert "$sa/ca.crt" -H "Authorization: Bearer $(cat "$sa/token")" \
+    -H 'Content-Type: application/json' -X "$method" "${data[@]}" "$api$path") || {
+    rm -f "$out"
+    die "cannot reach the Kubernetes API at $api"
+  }
+  cat "$out"
+  case $status in
+    2*) rm -f "$out" && return 0 ;;
+    404) rm -f "$out" && return 4 ;;
+  esac
+  log "$method $path: HTTP $status: $(head -c 500 "$out")"
+  rm -f "$out"
+  return 1
+}
+
+# recovery_time EPOCH: a moment as a point-in-time recovery target: PostgreSQL's own format with a
+# numeric offset, which CloudNativePG passes to recovery_target_time as it is. An RFC 3339 "...Z" can
+# reach PostgreSQL unchanged, which refuses it (cloudnative-pg#10819).
+recovery_time() {
+  date -u -d "@$1" '+%Y-%m-%d %H:%M:%S+00:00'
+}
+
+# with_recovery_target TIME < CLUSTER_JSON: the scratch Cluster with its point-in-time recovery target.
+with_recovery_target() {
+  jq -c --arg target "$1" '.spec.bootstrap.recovery.recoveryTarget = {targetTime: $target}'
+}
+
+# drill_metrics SUCCESS DURATION [RECOVERY_POINT_AGE]: a restore drill's result in Prometheus's text
+# format, as it is pushed (a failed drill has no recovery point).
+drill_metrics() {
+  printf '# TYPE mcp_restore_drill_success gauge\nmcp_restore_drill_success %s\n' "$1"
+  printf '# TYPE mcp_restore_drill_duration_seconds gauge\nmcp_restore_drill_duration_seconds %s\n' "$2"
+  [ -z "${3:-}" ] || printf '# TYPE mcp_restore_drill_recovery_point_age_seconds gauge\nmcp_restore_drill_recovery_point_age_seconds %s\n' "$3"
+}
+
+# push_metrics JOB CLUSTER < TEXT: replaces the job's metrics on the Pushgateway (PUSHGATEWAY_URL;
+# nothing without it). A failed push is logged, not fatal: the Job's own status still tells.
+push_metrics() {
+  [ -n "${PUSHGATEWAY_URL:-}" ] || return 0
+  curl -sS --fail --max-time 10 -X PUT --data-binary @- "$PUSHGATEWAY_URL/metrics/job/$1/cluster/$2" > /dev/null ||
+    log "could not push the results to $PUSHGATEWAY_URL"
+}

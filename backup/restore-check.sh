@@ -29,31 +29,9 @@ psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "CREATE DATABASE \"$scratch\""
 pg_restore --exit-on-error --no-owner --no-privileges -d "$scratch" "$dump" 2> "$work/pg_restore.log" ||
   die "pg_restore failed: $(head -c 2000 "$work/pg_restore.log")"
 
-# Runs a query over the manifest (as psql variable :'manifest', quoted by psql), tab-separated.
-manifest_sql() {
-  psql -X -At -F $'\t' -v ON_ERROR_STOP=1 -v manifest="$(cat "$work/manifest.json")" -d "$PGDATABASE" <<< "$1"
-}
-
-# Row counts: every table of the manifest must be there with the same count.
-mismatches=0
-while IFS=$'\t' read -r table expected; do
-  actual=$(psql_value "SELECT count(*) FROM $table" "$scratch" 2> /dev/null) || actual="missing"
-  if [ "$actual" != "$expected" ]; then
-    log "row count mismatch in $table: manifest $expected, restored $actual"
-    mismatches=$((mismatches + 1))
-  fi
-done < <(manifest_sql "SELECT key, value FROM json_each_text(:'manifest'::json -> 'tables')")
-[ "$mismatches" -eq 0 ] || die "$mismatches table(s) differ from the manifest"
-
+tables=$(check_tables "$work/manifest.json" "$scratch" exact)
 # Extra integrity checks from the stack's configuration.
-if [ -n "${RESTORE_CHECK_SQL:-}" ]; then
-  while IFS= read -r check; do
-    [ -n "$check" ] || continue
-    result=$(psql_value "$check" "$scratch" 2>&1) || die "check failed to run: $check: $result"
-    [ "$result" = "t" ] || die "check did not hold: $check (returned: $result)"
-  done <<< "$RESTORE_CHECK_SQL"
-fi
+run_checks "$scratch"
 
-tables=$(manifest_sql "SELECT count(*) FROM json_object_keys(:'manifest'::json -> 'tables')")
 log "restore check passed: $manifest_key, $tables table(s) match"
 printf '{"result":"ok","backup":"s3://%s/%s","tables":%s}\n' "$BACKUP_BUCKET" "$manifest_key" "$tables"

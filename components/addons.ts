@@ -16,7 +16,14 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
 
   constructor(
     name: string,
-    args: { config: ClusterAddons; needsPostgres: boolean; needsBackups: boolean; needsCertManager: boolean },
+    args: {
+      config: ClusterAddons;
+      needsPostgres: boolean;
+      needsBackups: boolean;
+      needsCertManager: boolean;
+      /** The monitoring stack this stack installs: cert-manager's ServiceMonitor needs its CRDs. */
+      monitoringStack?: pulumi.Resource;
+    },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super("mcp-platform:platform:ClusterAddons", name, {}, opts);
@@ -51,7 +58,16 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
       });
     }
     if (certManager.install && (args.needsCertManager || needsBarman)) {
-      this.certManager = release("cert-manager", "cert-manager", "https://charts.jetstack.io", certManager, { crds: { enabled: true } });
+      // Its metrics (certificate expiry, MON-12) through the chart's ServiceMonitor. honorLabels keeps the
+      // Certificate's namespace label, which the target's would otherwise rename to exported_namespace.
+      this.certManager = release(
+        "cert-manager",
+        "cert-manager",
+        "https://charts.jetstack.io",
+        certManager,
+        { crds: { enabled: true }, prometheus: { enabled: true, servicemonitor: { enabled: true, honorLabels: true } } },
+        args.monitoringStack ? [args.monitoringStack] : [],
+      );
     }
     if (barmanCloud.install && needsBarman) {
       // The plugin's certificates come from cert-manager; it extends the operator.

@@ -8,13 +8,11 @@ import { imageReference, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
 import { BackupJobs } from "./backup/jobs";
 import { backupJobLabels } from "./backup/jobs-render";
-import { preReleaseBackup } from "./backup/cnpg-render";
 import { BackupStorage } from "./backup/storage";
 import { Edge } from "./edge";
 import { Monitoring, MonitoringStack } from "./monitoring";
 import { selectorLabels } from "./labels";
 import { Postgres } from "./postgres";
-import { postgresNames, POSTGRES_LABELS } from "./postgres/render";
 import { Redis } from "./redis";
 import { StackNamespace } from "./namespace";
 import { Volumes } from "./volumes";
@@ -41,6 +39,8 @@ export function buildPlatform(config: PlatformConfig) {
       .filter(([, svc]) => svc.uses.includes(use))
       .map(([name]) => selectorLabels(name, config.environment));
 
+  // Monitors and rules need the prometheus-operator's CRDs: after the monitoring stack, if this stack installs it.
+  const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
   const addons = new ClusterAddonsComponent(
     "cluster-addons",
     {
@@ -48,6 +48,7 @@ export function buildPlatform(config: PlatformConfig) {
       needsPostgres: !!config.postgres,
       needsBackups: !!config.backups,
       needsCertManager: !!config.edge && "issuer" in config.edge.tls,
+      monitoringStack,
     },
     base,
   );
@@ -57,6 +58,7 @@ export function buildPlatform(config: PlatformConfig) {
       { config: config.backups, namespace: config.namespace, protect: production, restoreSource: restoreSourceOf(config.postgres?.restoreFrom) },
       { ...base, dependsOn: [namespace] },
     );
+  let backupJobs: BackupJobs | undefined;
   if (config.postgres) {
     const postgresDependsOn: pulumi.Resource[] = [namespace, addons.cloudnativePg, addons.barmanCloud, backupStorage].filter((r): r is NonNullable<typeof r> => r !== undefined);
     const postgres = new Postgres(
@@ -79,7 +81,17 @@ export function buildPlatform(config: PlatformConfig) {
     );
     dependsOn.push(postgres);
     if (config.backups) {
-      new BackupJobs("backup-jobs", { backups: config.backups, postgres: config.postgres, namespace: config.namespace }, { ...base, dependsOn: [postgres] });
+      backupJobs = new BackupJobs(
+        "backup-jobs",
+        {
+          backups: config.backups,
+          postgres: config.postgres,
+          namespace: config.namespace,
+          monitoringNamespace: config.monitoring.namespace,
+          operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
+        },
+        { ...base, dependsOn: [postgres] },
+      );
     }
   }
   for (const role of ["cache", "queue"] as const) {
@@ -87,19 +99,10 @@ export function buildPlatform(config: PlatformConfig) {
     const context = { namespace: config.namespace, monitoringNamespace: config.monitoring.namespace, clients: clientsOf(`redis-${role}`) };
     dependsOn.push(new Redis(`redis-${role}`, { role, config: config.redis, context, protect: production }, { ...base, dependsOn: [namespace] }));
   }
-  // Monitors and rules need the prometheus-operator's CRDs: after the monitoring stack, if this stack installs it.
-  const monitoringStack = config.monitoring.stack.install ? new MonitoringStack("monitoring-stack", { config }, base) : undefined;
   new Monitoring("monitoring", { config }, { ...base, dependsOn: monitoringStack ? [namespace, monitoringStack] : [namespace] });
 
-  const backups = config.backups;
-  const beforeMigration =
-    backups?.preReleaseBackup && config.postgres
-      ? (release: { service: string; version: string }, parent: pulumi.Resource) => {
-          const backup = preReleaseBackup(postgresNames().cluster, config.namespace, POSTGRES_LABELS, release, backups.jobs.deadlineSeconds);
-          return new k8s.apiextensions.CustomResource(String(backup.metadata.name), backup, { parent });
-        }
-      : undefined;
-  const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service, beforeMigration }, { ...base, dependsOn }));
+  const beforeRelease = config.backups?.preReleaseBackup ? backupJobs?.preRelease.bind(backupJobs) : undefined;
+  const services = Object.entries(config.services).map(([name, service]) => new AppService(name, { context, service, beforeRelease }, { ...base, dependsOn }));
   if (config.edge) {
     // nginx resolves its upstreams' Services at start: they come first, as does cert-manager.
     const edgeDependsOn: pulumi.Resource[] = [namespace, ...services, ...(addons.certManager ? [addons.certManager] : [])];

@@ -1,6 +1,6 @@
 /** Configuration of the backup storage (BAK-1..3): the S3 buckets, their key and their retention. */
 import { z } from "zod";
-import { ContainerResourcesSchema, ImageSchema, memory } from "./primitives";
+import { ContainerResourcesSchema, ImageSchema, memory, optionalText } from "./primitives";
 import { claimName } from "./volumes";
 
 const bucketName = z
@@ -33,6 +33,32 @@ const JobsSchema = z
     resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi" }, { cpu: "2", memory: "2Gi" }).prefault({}),
   })
   .describe("The backup CronJobs: logical backup, restore check and volume backups.");
+
+const iamRole = z.string().regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN");
+
+const DrillSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("Run the physical restore drill (BAK-4, BAK-5, BAK-8)."),
+    schedule: cron.default("0 4 * * 0").describe("When it runs (UTC): Sundays at 04:00, after the daily base backup (BAK-8: restore tested weekly)."),
+    targetLagMinutes: z
+      .int()
+      .min(1)
+      .max(1440)
+      .default(5)
+      .describe("The point in time the drill recovers to: this many minutes before it starts (the base backups and the WAL archived since must reach it)."),
+    timeoutMinutes: z.int().min(10).max(1440).default(120).describe("A drill whose scratch cluster is not ready this long after it was created fails."),
+    recoveryPointSql: optionalText(z.string().regex(/^[^\n]+$/, "one line of SQL"))
+      .describe(
+        "A query returning the newest data's time in the recovered database (e.g. \"SELECT max(created_at) FROM orders\"), for the recovered point's age. Default: the recovery target, which PostgreSQL refuses to stop short of.",
+      ),
+    readerRoleArn: iamRole
+      .optional()
+      .describe("With backups.irsaRoleArn: a role that can only read the backup bucket, for the scratch cluster (IRSA). Without IRSA the stack creates a read-only access key."),
+  })
+  .prefault({})
+  .describe(
+    "The physical restore drill: on a schedule, a throw-away CloudNativePG cluster is recovered from the stack's own bucket (read-only) to a recent point in time, checked like the restore check, measured and deleted. It never touches the live cluster.",
+  );
 
 const VolumeSchema = z
   .strictObject({
@@ -71,17 +97,20 @@ export const BackupsSchema = z
     preReleaseBackup: z
       .boolean()
       .default(false)
-      .describe("Take a base backup named after each release before its migrations run, and wait for it (BAK-6, REL-8). Set it in production."),
+      .describe(
+        "Take a base backup named after each release before it rolls out (and before its migrations run), and stop the release when it fails (BAK-6, REL-8). Set it in production.",
+      ),
     volumes: z.array(VolumeSchema).default([]).describe("Volumes backed up as tar archives to volumes/<claim>/ (BAK-7)."),
     endpointCidrs: z
       .array(z.cidrv4())
       .default(["0.0.0.0/0"])
       .describe("Where the S3 endpoint is, for the network policies of the pods that write backups (TCP 443). Narrow it to your region's S3 ranges or a VPC endpoint."),
-    irsaRoleArn: z
-      .string()
-      .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]+$/, "an IAM role ARN")
-      .optional()
-      .describe("Use this IAM role through IRSA instead of a backup user's access key."),
+    irsaRoleArn: iamRole.optional().describe("Use this IAM role through IRSA instead of a backup user's access key."),
+    drill: DrillSchema,
+  })
+  .refine((b) => !b.irsaRoleArn || !b.drill.enabled || b.drill.readerRoleArn, {
+    message: "with irsaRoleArn the restore drill needs a read-only role for its scratch cluster: set drill.readerRoleArn, or drill.enabled: false",
+    path: ["drill", "readerRoleArn"],
   })
   .refine((b) => b.region !== b.drRegion, { message: "the disaster-recovery bucket must be in another region", path: ["drRegion"] })
   .refine((b) => b.bucket !== b.drBucket, { message: "the disaster-recovery bucket must be another bucket", path: ["drBucket"] })

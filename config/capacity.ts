@@ -34,6 +34,9 @@ export function worstCasePods(svc: ServiceConfig): number {
 export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
 export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
 export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } };
+export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+/** The Job that waits for a pre-release backup: a poll loop. */
+export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
 
 function podsDemand(pods: number, { requests, limits }: Resources): Demand {
   return {
@@ -71,6 +74,12 @@ export function totalDemand(config: {
     // each volume backup may all run at once.
     const jobs = config.backups.jobs.resources;
     parts.push(podsDemand(2 + config.backups.volumes.length, jobs), { ...podsDemand(1, jobs), pods: 0 });
+    // The restore drill's Job, its scratch instance (the live cluster's twin) and the Pushgateway it reports to.
+    if (config.backups.drill.enabled && config.postgres) {
+      parts.push(podsDemand(1, jobs), podsDemand(1, config.postgres.resources), podsDemand(1, PUSHGATEWAY_RESOURCES));
+    }
+    // A release of every service at once waits on one backup gate each.
+    if (config.backups.preReleaseBackup) parts.push(podsDemand(Object.keys(config.services).length, BACKUP_GATE_RESOURCES));
   }
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];

@@ -136,7 +136,7 @@ export const ClusterAddonsSchema = z
     cloudnativePg: AddonSchema({ version: "0.29.0", namespace: "cnpg-system" })
       .prefault({})
       .describe("The CloudNativePG operator (Helm chart cloudnative-pg), installed when the stack has postgres."),
-    barmanCloud: AddonSchema({ version: "0.8.0", namespace: "cnpg-system" })
+    barmanCloud: AddonSchema({ version: "0.7.0", namespace: "cnpg-system" })
       .prefault({})
       .describe("CloudNativePG's barman-cloud plugin (Helm chart plugin-barman-cloud), installed when the stack has postgres and backups."),
     certManager: AddonSchema({ version: "v1.16.2", namespace: "cert-manager" })

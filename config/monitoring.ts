@@ -4,7 +4,7 @@
  * the uptime probe and where alerts go.
  */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, memory } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, memory } from "./primitives";
 
 const ratio = z.number().gt(0).lt(1);
 const seconds = z.number().positive();
@@ -56,7 +56,29 @@ export const ThresholdsSchema = z
       .prefault({})
       .describe("Certificate expiry (MON-12)."),
     backupMaxAgeHours: z.int().min(1).default(26).describe("Alert when the newest successful backup is older than this (BAK-1, BAK-8: daily)."),
-    restoreCheckMaxAgeHours: z.int().min(1).default(192).describe("Alert when the newest successful restore check is older than this (BAK-8: weekly, plus a day)."),
+    restoreCheckMaxAgeHours: z
+      .int()
+      .min(1)
+      .default(30)
+      .describe("Alert when the newest successful restore check of the logical backup is older than this (it runs daily; BAK-4, BAK-8)."),
+    restoreDrillMaxAgeHours: z
+      .int()
+      .min(1)
+      .default(192)
+      .describe("Alert when the newest successful physical restore drill is older than this (BAK-8: restore tested weekly, plus a day)."),
+    walArchiveBacklog: z
+      .int()
+      .min(1)
+      .default(10)
+      .describe("Warning when more WAL files than this wait to be archived for 10 minutes: archiving falls behind (BAK-2)."),
+    replicationLagSeconds: Pair(30, 120, seconds, "replication lag of a Postgres replica, in seconds")
+      .prefault({})
+      .describe("Replication lag of Postgres replicas (DB-1), for clusters of more than one instance. Not a runbook figure: what a failover may lose."),
+    colorMinRequestRate: z
+      .number()
+      .min(0)
+      .default(0.05)
+      .describe("Requests per second a blue-green colour must serve before its own error-rate and latency alerts judge it (a canary's first few requests prove nothing)."),
     capacity: Pair(0.8, 0.9, ratio, "share of the namespace quota in use").prefault({}).describe("Capacity against the namespace quota (CAP-4)."),
   })
   .describe("Alert thresholds. Ratios are fractions (0.05 = 5 %).");
@@ -139,6 +161,12 @@ export const MonitoringSchema = z
       })
       .prefault({})
       .describe("Log aggregation (Loki) and log-based alerts."),
+    pushgateway: z
+      .strictObject({
+        image: ImageSchema.default({ repository: "prom/pushgateway", tag: "v1.10.0" }).describe("The Prometheus Pushgateway image."),
+      })
+      .prefault({})
+      .describe("The stack's Pushgateway, where the restore drill leaves its results (runs when backups.drill is enabled)."),
     tracing: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Run Tempo and point the services' OpenTelemetry exporters at it (MON-14)."),

@@ -34,15 +34,29 @@ export const backupConfiguredAndVerified: StackValidationPolicy = {
   },
 };
 
+const BACKUP_TYPE = "kubernetes:postgresql.cnpg.io/v1:Backup";
+
+/** Whether a resource waits for a Backup: directly, or through the Job that waits for it. */
+function waitsForBackup(resource: PolicyResource, hops = 2): boolean {
+  return resource.dependencies.some((d) => d.type === BACKUP_TYPE || (hops > 1 && d.type === "kubernetes:batch/v1:Job" && waitsForBackup(d, hops - 1)));
+}
+
 export const preReleaseBackup: StackValidationPolicy = {
   name: "pre-release-backup",
-  description: "Every release's migration Job waits for a base backup taken for that release (REL-8 'backup created', BAK-6, REL-5).",
+  description:
+    "Every release waits for a base backup taken for it: each migration Job, and each app Deployment that runs, depends on a Backup or on the Job that waits for one (REL-8 'backup created', BAK-6: before every deployment, REL-5).",
   enforcementLevel: "mandatory",
   validateStack: (args, report) => {
-    for (const { resource, object } of kubeObjects(args)) {
-      if (object.kind !== "Job" || object.metadata.labels?.["app.kubernetes.io/component"] !== "migration") continue;
-      const backedUp = resource.dependencies.some((d: PolicyResource) => d.type === "kubernetes:postgresql.cnpg.io/v1:Backup");
-      if (!backedUp) reportOn(report, resource, `${describe(object)} migrates the database without a backup first: set mcp-platform:backups.preReleaseBackup: true.`);
+    const all = kubeObjects(args);
+    const hpas = autoscalers(all.map(({ object }) => object));
+    for (const { resource, object } of all) {
+      const component = object.kind === "Job" ? object.metadata.labels?.["app.kubernetes.io/component"] : podLabelsOf(object)["app.kubernetes.io/component"];
+      const release =
+        (object.kind === "Job" && component === "migration") ||
+        (object.kind === "Deployment" && (component === "server" || component === "worker") && restingReplicas(object, hpas) > 0);
+      if (!release || waitsForBackup(resource)) continue;
+      const what = object.kind === "Job" ? "migrates the database" : "rolls out a release";
+      reportOn(report, resource, `${describe(object)} ${what} without a backup first: set mcp-platform:backups.preReleaseBackup: true.`);
     }
   },
 };
@@ -70,7 +84,19 @@ const REQUIRED_ALERTS: { alerts: string[]; when: string; needed: (objects: KubeO
   { alerts: ["VolumeUsage"], when: "a volume", needed: (o) => o.some((x) => x.kind === "StatefulSet" || isCnpg(x, "Cluster")) },
   { alerts: ["CapacityQuota"], when: "a ResourceQuota", needed: (o) => o.some((x) => x.kind === "ResourceQuota") },
   { alerts: ["PostgresConnections", "PostgresQueryTime"], when: "Postgres", needed: (o) => o.some((x) => isCnpg(x, "Cluster")) },
-  { alerts: ["BackupStale", "BackupFailed"], when: "a ScheduledBackup", needed: (o) => o.some((x) => isCnpg(x, "ScheduledBackup")) },
+  {
+    alerts: ["BackupStale", "BackupFailed", "BackupMetricsAbsent", "WALArchivingFailing", "WALArchivingBehind"],
+    when: "a ScheduledBackup",
+    needed: (o) => o.some((x) => isCnpg(x, "ScheduledBackup")),
+  },
+  {
+    alerts: ["PostgresReplicaMissing", "PostgresReplicationLag"],
+    when: "a Postgres cluster with replicas",
+    needed: (o) => o.some((x) => isCnpg(x, "Cluster") && ((specOf(x).instances as number | undefined) ?? 1) > 1),
+  },
+  { alerts: ["PreReleaseBackupFailed"], when: "a pre-release backup", needed: (o) => o.some((x) => isCnpg(x, "Backup")) },
+  { alerts: ["RestoreDrillFailed", "RestoreDrillStale"], when: "the restore-drill CronJob", needed: (o) => o.some((x) => x.kind === "CronJob" && x.metadata.name === "restore-drill") },
+  { alerts: ["AppColorErrorRate", "AppColorLatencyP95"], when: "a blue-green service", needed: (o) => o.some((x) => x.kind === "Deployment" && !!podLabelsOf(x)[COLOR_LABEL]) },
   { alerts: ["RestoreCheckStale", "RestoreCheckFailed"], when: "the restore-check CronJob", needed: (o) => o.some((x) => x.kind === "CronJob" && x.metadata.name === "restore-check") },
   { alerts: ["CacheHitRateLow"], when: "the Redis cache", needed: (o) => o.some((x) => x.kind === "StatefulSet" && x.metadata.name === "redis-cache") },
   { alerts: ["QueueBacklog", "QueueFailedJobs"], when: "the Redis queue", needed: (o) => o.some((x) => x.kind === "StatefulSet" && x.metadata.name === "redis-queue") },

@@ -201,11 +201,24 @@ export const podSecurity = workloadPolicy(
 export const noServiceAccountToken = workloadPolicy(
   {
     name: "no-service-account-token",
-    description: "Pods do not mount a Kubernetes API token they do not need.",
+    description: "Pods do not mount a Kubernetes API token they do not need: only the service accounts listed may (the restore drill's, which creates its scratch cluster, and the pre-release backup gate's, which reads Backups).",
     enforcementLevel: "mandatory",
+    configSchema: {
+      properties: {
+        tokenAccounts: {
+          type: "array",
+          items: { type: "string" },
+          default: ["restore-drill", "backup-gate"],
+          description: "Service accounts whose pods call the Kubernetes API and may mount a token.",
+        },
+      },
+    },
   },
-  (object, pod, _args, report) => {
-    if (pod.automountServiceAccountToken !== false) report(`${describe(object)} mounts a service account token: set automountServiceAccountToken: false in the pod spec.`);
+  (object, pod, args, report) => {
+    const { tokenAccounts } = args.getConfig<{ tokenAccounts: string[] }>();
+    if (pod.automountServiceAccountToken === false) return;
+    if (pod.serviceAccountName && tokenAccounts.includes(pod.serviceAccountName)) return;
+    report(`${describe(object)} mounts a service account token: set automountServiceAccountToken: false in the pod spec.`);
   },
 );
 

@@ -23,8 +23,8 @@ function requiredEnv(script: string): string[] {
 describe.each(STACKS)("backup jobs of the %s stack", (stack) => {
   const plan = () => plans.get(stack)!;
 
-  it("runs a logical backup and a restore check, never two at once, with deadlines and history", () => {
-    expect(cronJobs(plan()).map((c) => c.metadata.name).sort()).toEqual([JOB_NAMES.logical, JOB_NAMES.restoreCheck]);
+  it("runs a logical backup, a restore check and a restore drill, never two at once, with deadlines and history", () => {
+    expect(cronJobs(plan()).map((c) => c.metadata.name).sort()).toEqual([JOB_NAMES.logical, JOB_NAMES.restoreCheck, JOB_NAMES.restoreDrill]);
     for (const cronJob of cronJobs(plan())) {
       expect(cronJob.spec).toMatchObject({ concurrencyPolicy: "Forbid", timeZone: "Etc/UTC", startingDeadlineSeconds: 3600, successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
       expect(cronJob.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(10800);
@@ -77,13 +77,33 @@ describe.each(STACKS)("backup jobs of the %s stack", (stack) => {
 });
 
 describe("pre-release backup (BAK-6, REL-8)", () => {
-  it("in production, takes a base backup named after the release and runs the migration only after it completed", () => {
+  it("in production, takes a base backup named after each release and gates its migration and rollout on a Job that waits for it", () => {
     const plan = plans.get("production")!;
     const backup = resource(plan, "kubernetes:postgresql.cnpg.io/v1:Backup", "pre-release-api-1.4.1");
-    expect(backup.inputs.metadata).toMatchObject({ annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=completed" } });
+    // The gate waits: the provider must not (a failed backup never reaches "completed").
+    expect(backup.inputs.metadata).toMatchObject({ annotations: { "pulumi.com/skipAwait": "true" } });
     expect(backup.inputs.spec).toEqual({ cluster: { name: "postgres" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } });
+    const gate = resource(plan, "kubernetes:batch/v1:Job", "pre-release-api-1.4.1-gate");
+    expect(gate.options.dependsOn).toContain(backup.urn);
+    const gateJob = gate.inputs as unknown as K8sObject;
+    expect(gateJob.metadata.name).toBe("pre-release-api-1.4.1");
+    expect(gateJob.spec.backoffLimit).toBe(0);
+    const pod = gateJob.spec.template.spec;
+    expect(pod).toMatchObject({ serviceAccountName: "backup-gate", automountServiceAccountToken: true });
+    expect(pod.containers[0].command).toEqual(["bash", "/opt/backup/wait-backup.sh"]);
+    expect(requiredEnv("wait-backup.sh").filter((name) => !pod.containers[0].env.some((e: { name: string }) => e.name === name))).toEqual([]);
     const migration = plan.resources.find((r) => r.type === "kubernetes:batch/v1:Job" && r.name.startsWith("api-migrate-"))!;
-    expect(migration.options.dependsOn).toContain(backup.urn);
+    expect(migration.options.dependsOn).toContain(gate.urn);
+    expect(resource(plan, "kubernetes:apps/v1:Deployment", "api-blue").options.dependsOn).toContain(gate.urn);
+  });
+
+  it("takes one for releases without migrations too: the worker's (BAK-6: before every deployment)", () => {
+    const plan = plans.get("production")!;
+    const worker = resource(plan, "kubernetes:apps/v1:Deployment", "worker");
+    expect(worker.options.dependsOn.filter((u) => u.endsWith("-gate"))).toHaveLength(1);
+    expect(plan.resources.filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Backup").map((r) => r.name)).toContain(
+      `pre-release-worker-${(worker.inputs as unknown as K8sObject).spec.template.metadata.labels["app.kubernetes.io/version"]}`,
+    );
   });
 
   it("is off in staging", () => {

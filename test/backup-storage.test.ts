@@ -96,8 +96,12 @@ describe.each(STACKS)("backup storage of the %s stack", (stack) => {
 });
 
 describe("IRSA", () => {
-  it("replaces the writer user and its key", async () => {
-    const plan = await render("staging", (v) => ((v["mcp-platform:backups"] as Record<string, unknown>).irsaRoleArn = "arn:aws:iam::123456789012:role/backup"));
+  it("replaces the writer and reader users and their keys", async () => {
+    const plan = await render("staging", (v) => {
+      const backups = v["mcp-platform:backups"] as Record<string, unknown>;
+      backups.irsaRoleArn = "arn:aws:iam::123456789012:role/backup";
+      backups.drill = { readerRoleArn: "arn:aws:iam::123456789012:role/backup-reader" };
+    });
     expect(plan.resources.some((r) => r.type === "aws:iam/user:User" || r.type === "aws:iam/accessKey:AccessKey")).toBe(false);
   });
 });

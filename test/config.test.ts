@@ -226,14 +226,15 @@ describe("rules across keys", () => {
     expect(errors).toEqual([
       'mcp-platform:services.worker.resources.requests.cpu: must not exceed resources.limits.cpu (1); got "2"',
       'mcp-platform:services.worker.resources.limits.memory: above containerLimits.max.memory (8Gi); got "16Gi"',
-      expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the stack may need 44\.94Gi /),
+      expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the stack may need 48Gi /),
     ]);
   });
 
   it("rejects a quota too small for a release at full scale", () => {
     const errors = errorsOf("production", (v) => ((v["mcp-platform:quota"] as { pods: number }).pods = 20));
-    // api: 10 (max) x 2 colours + 3 surge + 1 migration = 24; worker: 2 + 1 surge = 3; postgres 3, pooler 2, redis 2, edge 3 + 1.
-    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the stack may need 40 /)]);
+    // api: 10 (max) x 2 colours + 3 surge + 1 migration = 24; worker: 2 + 1 surge = 3; postgres 3, pooler 2, redis 2, edge 3 + 1;
+    // backup jobs 2; the restore drill's Job, scratch instance and Pushgateway 3; a pre-release backup gate per service 2.
+    expect(errors).toEqual([expect.stringMatching(/^mcp-platform:quota\.pods: too small for a release: the stack may need 45 /)]);
   });
 
   it("refuses a restored cluster that would archive into the archive it restores from", () => {

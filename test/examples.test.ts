@@ -10,15 +10,11 @@ import { CAPACITY_PLAN_ANNOTATION } from "../components/labels";
 import { PolicyPackSession, type PackInfo } from "../tools/policy/analyzer";
 import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
 import type { Plan } from "../tools/render-stack";
-import { objects, PROJECT_DIR, renderFile, type K8sObject } from "./harness";
+import { EXAMPLE_FILES, EXAMPLES_DIR, objects, PROJECT_DIR, renderExample, type K8sObject } from "./harness";
 import { schemasAvailable } from "./crd-schema";
 import { isCloudNativePg, validateObject } from "./k8s-schema";
 
-const EXAMPLES = path.join(PROJECT_DIR, "examples");
-const files = fs
-  .readdirSync(EXAMPLES)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort();
+const files = EXAMPLE_FILES;
 
 let session: PolicyPackSession;
 let info: PackInfo;
@@ -65,7 +61,8 @@ const shows: Record<string, (get: (id: string) => K8sObject, plan: Plan) => void
   "rag-demo.yaml": (get, plan) => {
     const alerts = (get("PrometheusRule/mcp-platform").spec.groups as { rules: { alert?: string }[] }[]).flatMap((g) => g.rules.map((r) => r.alert));
     expect(alerts).toEqual(expect.arrayContaining(["AppLatencyRegression", "PodRestarting"]));
-    expect([...objects(plan).values()].find((o) => o.kind === "Job")?.spec.template.spec.containers[0].command).toEqual(["python", "-m", "alembic", "upgrade", "head"]);
+    const migration = [...objects(plan).values()].find((o) => o.kind === "Job" && o.metadata.labels?.["app.kubernetes.io/component"] === "migration");
+    expect(migration?.spec.template.spec.containers[0].command).toEqual(["python", "-m", "alembic", "upgrade", "head"]);
     expect(plan.resources.map((r) => r.name)).toEqual(expect.arrayContaining(["monitoring-stack-loki", "monitoring-stack-tempo"]));
   },
 };
@@ -73,7 +70,7 @@ const shows: Record<string, (get: (id: string) => K8sObject, plan: Plan) => void
 const envOf = (deployment: K8sObject) => Object.fromEntries((deployment.spec.template.spec.containers[0].env as { name: string; value?: string }[]).map((e) => [e.name, e.value]));
 
 describe.each(files)("examples/%s", (file) => {
-  const text = fs.readFileSync(path.join(EXAMPLES, file), "utf8");
+  const text = fs.readFileSync(path.join(EXAMPLES_DIR, file), "utf8");
 
   it("starts with a header comment saying what it shows and how to check it", () => {
     expect(text).toMatch(/^# Example: .*\(seeds: [\w-]+\.md\)/);
@@ -82,8 +79,7 @@ describe.each(files)("examples/%s", (file) => {
 
   let plan: Plan;
   beforeAll(async () => {
-    // One render at a time: Pulumi's mock runtime is global to the process.
-    plan = await renderFile("production", path.join(EXAMPLES, file), true);
+    plan = await renderExample(file);
   });
 
   it("renders objects that validate against the upstream schemas (CloudNativePG's CRDs too, where ../shared/schemas is)", () => {

@@ -12,6 +12,12 @@ import { isKubernetesObject } from "../tools/plan-format";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 export const STACKS = ["staging", "production"] as const;
+/** The example stack files (examples/*.yaml), rendered as production stacks. */
+export const EXAMPLES_DIR = path.join(PROJECT_DIR, "examples");
+export const EXAMPLE_FILES = fs
+  .readdirSync(EXAMPLES_DIR)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort();
 
 /** The program, loaded when a test first renders a changed stack (loading Pulumi's SDKs takes seconds). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -20,6 +26,7 @@ const program = () => (require("../index") as () => unknown)();
 /** Where test/global-setup.ts left the plans of the unchanged stacks. */
 export const PLAN_CACHE_ENV = "MCP_TEST_PLANS";
 export const planCacheFile = (dir: string, stack: string, keepSecrets: boolean) => path.join(dir, `${stack}${keepSecrets ? ".secrets" : ""}.json`);
+const exampleCacheFile = (dir: string, file: string) => path.join(dir, `example-${file}.secrets.json`);
 
 /** The `config:` mapping of a stack file, for tests to modify. */
 export type StackValues = Record<string, unknown> & {
@@ -51,6 +58,26 @@ export async function render(stack: string, change?: (values: StackValues) => vo
     configFile = writeStackFile(values);
   }
   return configFile ? renderFile(stack, configFile, keepSecrets) : renderStack({ projectDir: PROJECT_DIR, stack, keepSecrets }, program);
+}
+
+/** Renders an example stack file as a production stack, secrets kept; from the run's cache when there. */
+export async function renderExample(file: string): Promise<Plan> {
+  const cache = process.env[PLAN_CACHE_ENV];
+  if (cache && fs.existsSync(exampleCacheFile(cache, file))) return JSON.parse(fs.readFileSync(exampleCacheFile(cache, file), "utf8")) as Plan;
+  return renderFile("production", path.join(EXAMPLES_DIR, file), true);
+}
+
+/** Writes the plans every test file reads into the run's cache (test/global-setup.ts). */
+export async function fillPlanCache(dir: string): Promise<void> {
+  for (const stack of STACKS) {
+    for (const keepSecrets of [false, true]) {
+      fs.writeFileSync(planCacheFile(dir, stack, keepSecrets), JSON.stringify(await renderStack({ projectDir: PROJECT_DIR, stack, keepSecrets })));
+    }
+  }
+  for (const file of EXAMPLE_FILES) {
+    const plan = await renderStack({ projectDir: PROJECT_DIR, stack: "production", configFile: path.join(EXAMPLES_DIR, file), keepSecrets: true });
+    fs.writeFileSync(exampleCacheFile(dir, file), JSON.stringify(plan));
+  }
 }
 
 /** Renders a stack from a given stack file (a temporary copy), in this process. */

@@ -15,7 +15,7 @@ describe.each(STACKS)("monitoring of the %s stack", (stack) => {
 
   it("scrapes every metrics endpoint with a PodMonitor that labels series by app (MON-16)", () => {
     const monitors = [...o().values()].filter((x) => x.kind === "PodMonitor");
-    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(["api", "edge", "postgres", "postgres-pooler", "redis-cache", "redis-queue", "worker"]);
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(["api", "edge", "postgres", "postgres-pooler", "pushgateway", "redis-cache", "redis-queue", "worker"]);
     const api = o().get("PodMonitor/api") as K8sObject;
     expect(api.spec.selector.matchLabels).toEqual({ "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": `api-${stack}`, "app.kubernetes.io/component": "server" });
     expect(api.spec.podMetricsEndpoints[0]).toMatchObject({ port: "http", path: "/metrics" });
@@ -58,11 +58,13 @@ describe.each(STACKS)("monitoring of the %s stack", (stack) => {
     expect(dashboard.panels.map((p: { title: string }) => p.title)).toEqual([
       "Request rate",
       "Error rate",
+      "Error rate and p95 by colour",
       "Latency",
       "CPU (share of limit)",
       "Memory (share of limit)",
       "Database connections (share of max_connections)",
       "Mean statement time",
+      "Restore drill: recovery time and recovered point's age",
       "Cache hit rate",
       "Queue depth",
     ]);

@@ -30,8 +30,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
         "kubernetes:networking.k8s.io/v1:NetworkPolicy",
         "kubernetes:policy/v1:PodDisruptionBudget",
         "kubernetes:policy/v1:PodDisruptionBudget",
-        // Production takes a base backup before each release's migrations (BAK-6).
-        ...(stack === "production" ? ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:postgresql.cnpg.io/v1:Backup"] : []),
+        // Production takes a base backup before each release, and a Job waits for it (BAK-6).
+        ...(stack === "production" ? ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:postgresql.cnpg.io/v1:Backup", "kubernetes:batch/v1:Job"] : []),
       ].sort(),
     );
   });

@@ -10,6 +10,8 @@ import { PREFIXES } from "./storage-render";
 
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 export const OBJECT_STORE = "backups";
+/** Names of the base backups taken before releases (and of the Jobs that wait for them). */
+export const PRE_RELEASE_PREFIX = "pre-release";
 /** The ObjectStore of another bucket that a cluster is restored from (a failover to the DR region). */
 export const RESTORE_SOURCE = "restore-source";
 
@@ -68,12 +70,22 @@ export function clusterBackupSpec(pg: PostgresConfig, credentialsSecret: string)
               database: pg.database,
               owner: pg.owner,
               secret: { name: credentialsSecret },
-              ...(restore.targetTime ? { recoveryTarget: { targetTime: restore.targetTime } } : {}),
+              ...(restore.targetTime ? { recoveryTarget: { targetTime: recoveryTargetTime(restore.targetTime) } } : {}),
             },
           },
         }
       : {}),
   };
+}
+
+/**
+ * An RFC 3339 moment as a recovery target: UTC in PostgreSQL's own format with a numeric offset.
+ * CloudNativePG passes such a value to recovery_target_time as it is; an RFC 3339 "...Z" may reach
+ * PostgreSQL unchanged, which refuses it at startup (cloudnative-pg#10819). The restore drill's
+ * backup/lib.sh recovery_time writes the same format.
+ */
+export function recoveryTargetTime(rfc3339: string): string {
+  return new Date(rfc3339).toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "") + "+00:00";
 }
 
 /** A base backup every day at 02:00 UTC (BAK-1); CloudNativePG's cron has a seconds field. */
@@ -93,28 +105,27 @@ export function scheduledBackup(cluster: string, namespace: string, labels: Reco
   };
 }
 
-/**
- * An on-demand base backup named after a release, taken before its migrations run (BAK-6, REL-8).
- * The provider waits for it to complete (or fails the update, and the migration never runs);
- * restoring it, or recovering to just before it, rolls the migration back.
- */
-export function preReleaseBackup(
-  cluster: string,
-  namespace: string,
-  labels: Record<string, string>,
-  release: { service: string; version: string },
-  timeoutSeconds: number,
-): CustomResourceManifest {
+/** The name of a release's pre-release backup: pre-release-<service>-<version>, a valid object name. */
+export function preReleaseBackupName(release: { service: string; version: string }): string {
   const version = release.version.toLowerCase().replace(/[^a-z0-9.-]+/g, "-");
-  const name = `pre-release-${release.service}-${version}`.slice(0, 63).replace(/[-.]+$/, "");
+  return `${PRE_RELEASE_PREFIX}-${release.service}-${version}`.slice(0, 63).replace(/[-.]+$/, "");
+}
+
+/**
+ * An on-demand base backup named after a release, taken before it rolls out and before its
+ * migrations run (BAK-6, REL-8). A Job waits for it (backupGateJob) and fails as soon as it fails;
+ * restoring it, or recovering to just before it, rolls the release's migration back.
+ */
+export function preReleaseBackup(cluster: string, namespace: string, labels: Record<string, string>, release: { service: string; version: string }): CustomResourceManifest {
   return {
     apiVersion: "postgresql.cnpg.io/v1",
     kind: "Backup",
     metadata: {
-      name,
+      name: preReleaseBackupName(release),
       namespace,
       labels: { ...labels, "app.kubernetes.io/component": "pre-release-backup", "app.kubernetes.io/version": release.version },
-      annotations: { "pulumi.com/waitFor": "jsonpath={.status.phase}=completed", "pulumi.com/timeoutSeconds": String(timeoutSeconds) },
+      // The gate Job waits, and fails fast; the provider must not wait hours for a phase that never comes.
+      annotations: { "pulumi.com/skipAwait": "true" },
     },
     spec: { cluster: { name: cluster }, method: "plugin", pluginConfiguration: { name: BARMAN_PLUGIN } },
   };

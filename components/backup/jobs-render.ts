@@ -8,6 +8,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig, PostgresConfig } from "../../config";
+import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
 import { postgresNames, POSTGRES_PORT } from "../postgres/render";
@@ -20,8 +21,13 @@ type EnvVar = k8s.types.input.core.v1.EnvVar;
 type CronJob = k8s.types.input.batch.v1.CronJob;
 type PodParts = { containers: Container[]; initContainers?: Container[]; volumes?: k8s.types.input.core.v1.Volume[] };
 
-/** CronJob names: the monitoring rules watch `restore-check` (RestoreCheckStale, RestoreCheckFailed). */
-export const JOB_NAMES = { logical: "logical-backup", restoreCheck: "restore-check", volume: (claim: string) => `volume-backup-${claim}` } as const;
+/** CronJob names: the monitoring rules watch `restore-check` and `restore-drill` (RestoreCheck*, RestoreDrill*). */
+export const JOB_NAMES = {
+  logical: "logical-backup",
+  restoreCheck: "restore-check",
+  restoreDrill: "restore-drill",
+  volume: (claim: string) => `volume-backup-${claim}`,
+} as const;
 export const BACKUP_SCRIPTS = "backup-scripts";
 export const BACKUP_ACCOUNT = "backup-jobs";
 /** The postgres user of the tools image (backup/Dockerfile). */
@@ -31,6 +37,9 @@ const WORK_DIR = "/work";
 
 /** What the jobs' pods carry: the CronJobs' pods all share the NetworkPolicy of the backup jobs. */
 export const backupJobLabels = { "app.kubernetes.io/name": "backup-jobs", "app.kubernetes.io/part-of": PART_OF };
+/** The Jobs that wait for a pre-release backup (they only talk to the Kubernetes API). */
+export const backupGateLabels = { "app.kubernetes.io/name": "backup-gate", "app.kubernetes.io/part-of": PART_OF };
+export const BACKUP_GATE_ACCOUNT = "backup-gate";
 
 export interface BackupJobsContext {
   namespace: string;
@@ -43,28 +52,42 @@ export interface BackupJobsContext {
 
 export interface BackupJobsManifests {
   serviceAccount: k8s.types.input.core.v1.ServiceAccount;
+  /** What the Jobs that wait for pre-release backups run as (backups.preReleaseBackup). */
+  gate?: {
+    serviceAccount: k8s.types.input.core.v1.ServiceAccount;
+    role: k8s.types.input.rbac.v1.Role;
+    roleBinding: k8s.types.input.rbac.v1.RoleBinding;
+    networkPolicy: k8s.types.input.networking.v1.NetworkPolicy;
+  };
   scripts: k8s.types.input.core.v1.ConfigMap;
   /** By name. */
   cronJobs: Record<string, CronJob>;
   networkPolicy: k8s.types.input.networking.v1.NetworkPolicy;
 }
 
-export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext): BackupJobsManifests {
-  const jobs = backups.jobs;
-  const labels = (component: string) => ({ ...backupJobLabels, "app.kubernetes.io/component": component, "app.kubernetes.io/managed-by": "pulumi" });
-  const metadata = (name: string, component: string) => ({ name, namespace: ctx.namespace, labels: labels(component) });
-  const pg = postgresNames();
+/** The account a job's pods run as: the backup jobs' (no API access), or one of its own. */
+interface JobAccount {
+  name: string;
+  /** Mount the account's token: only for a job that talks to the Kubernetes API (the restore drill). */
+  token: boolean;
+}
 
-  const s3Env: EnvVar[] = [
+/** The shared parts of the stack's backup CronJobs: labels, S3 settings, the tools container and the CronJob itself. */
+export function jobKit(backups: BackupsConfig, ctx: Pick<BackupJobsContext, "namespace" | "image">, podLabels: Record<string, string> = backupJobLabels) {
+  const jobs = backups.jobs;
+  const labels = (component: string) => ({ ...podLabels, "app.kubernetes.io/component": component, "app.kubernetes.io/managed-by": "pulumi" });
+  const metadata = (name: string, component: string) => ({ name, namespace: ctx.namespace, labels: labels(component) });
+  /** The bucket and credentials: the writer's access key, a read-only one, or the account's IAM role (IRSA). */
+  const s3Env = (credentials: string | undefined = backups.irsaRoleArn ? undefined : BACKUP_CREDENTIALS): EnvVar[] => [
     { name: "BACKUP_BUCKET", value: backups.bucket },
     { name: "AWS_DEFAULT_REGION", value: backups.region },
     { name: "HOME", value: WORK_DIR },
-    ...(backups.irsaRoleArn
-      ? []
-      : [
-          { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: BACKUP_CREDENTIALS, key: "ACCESS_KEY_ID" } } },
-          { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: BACKUP_CREDENTIALS, key: "ACCESS_SECRET_KEY" } } },
-        ]),
+    ...(credentials
+      ? [
+          { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: credentials, key: "ACCESS_KEY_ID" } } },
+          { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: credentials, key: "ACCESS_SECRET_KEY" } } },
+        ]
+      : []),
   ];
   const mounts = [
     { name: "scripts", mountPath: SCRIPTS_DIR, readOnly: true },
@@ -80,45 +103,52 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
     securityContext: RESTRICTED_CONTAINER,
     volumeMounts: [...mounts, ...extraMounts],
   });
-  const cronJob = (name: string, component: string, schedule: string, pod: PodParts): CronJob => {
+  /** A Job that runs once: no retries but the given ones, stopped after the deadline. */
+  const jobSpec = (component: string, pod: PodParts, account: JobAccount, backoffLimit = 1, deadlineSeconds = jobs.deadlineSeconds): k8s.types.input.batch.v1.JobSpec => {
     const { volumes = [], ...rest } = pod;
     return {
-      apiVersion: "batch/v1",
-      kind: "CronJob",
-      metadata: metadata(name, component),
-      spec: {
-        schedule,
-        timeZone: "Etc/UTC",
-        // Never two at once; a run missed by more than an hour is skipped, and the staleness alerts fire.
-        concurrencyPolicy: "Forbid",
-        startingDeadlineSeconds: 3600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels: labels(component) },
-          spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: jobs.deadlineSeconds,
-            template: {
-              metadata: { labels: labels(component) },
-              spec: {
-                serviceAccountName: BACKUP_ACCOUNT,
-                automountServiceAccountToken: false,
-                restartPolicy: "Never",
-                securityContext: restrictedPod(TOOLS_UID),
-                ...rest,
-                volumes: [
-                  { name: "scripts", configMap: { name: BACKUP_SCRIPTS, defaultMode: 0o555 } },
-                  { name: "work", emptyDir: { sizeLimit: jobs.scratchSize } },
-                  ...volumes,
-                ],
-              },
-            },
-          },
+      backoffLimit,
+      activeDeadlineSeconds: deadlineSeconds,
+      template: {
+        metadata: { labels: labels(component) },
+        spec: {
+          serviceAccountName: account.name,
+          automountServiceAccountToken: account.token,
+          restartPolicy: "Never",
+          securityContext: restrictedPod(TOOLS_UID),
+          ...rest,
+          volumes: [
+            { name: "scripts", configMap: { name: BACKUP_SCRIPTS, defaultMode: 0o555 } },
+            { name: "work", emptyDir: { sizeLimit: jobs.scratchSize } },
+            ...volumes,
+          ],
         },
       },
     };
   };
+  const cronJob = (name: string, component: string, schedule: string, pod: PodParts, account: JobAccount = { name: BACKUP_ACCOUNT, token: false }): CronJob => ({
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    metadata: metadata(name, component),
+    spec: {
+      schedule,
+      timeZone: "Etc/UTC",
+      // Never two at once; a run missed by more than an hour is skipped, and the staleness alerts fire.
+      concurrencyPolicy: "Forbid",
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: { metadata: { labels: labels(component) }, spec: jobSpec(component, pod, account) },
+    },
+  });
+  return { labels, metadata, s3Env, tool, jobSpec, cronJob };
+}
+
+export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext): BackupJobsManifests {
+  const jobs = backups.jobs;
+  const { metadata, s3Env: s3, tool, cronJob } = jobKit(backups, ctx);
+  const s3Env = s3();
+  const pg = postgresNames();
 
   const database: EnvVar[] = [
     { name: "PGHOST", value: pg.readWriteService },
@@ -201,6 +231,7 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
       automountServiceAccountToken: false,
     },
     scripts: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(BACKUP_SCRIPTS, "backup"), data: ctx.scripts },
+    gate: backups.preReleaseBackup ? renderBackupGate(backups, ctx) : undefined,
     cronJobs: Object.fromEntries([logical, restoreCheck, ...volumeJobs].map((job) => [String((job.metadata as { name: string }).name), job])),
     networkPolicy: podPolicy(metadata("backup-jobs", "backup"), backupJobLabels, {
       ingress: [],
@@ -213,3 +244,63 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
 }
 
 const trimSlash = (prefix: string) => prefix.replace(/\/$/, "");
+
+/** The account of the pre-release backup gates: it may read Backups, nothing else; its pods reach only the API server. */
+function renderBackupGate(backups: BackupsConfig, ctx: BackupJobsContext): NonNullable<BackupJobsManifests["gate"]> {
+  const { metadata } = jobKit(backups, ctx, backupGateLabels);
+  const meta = metadata(BACKUP_GATE_ACCOUNT, "pre-release-backup");
+  return {
+    serviceAccount: { apiVersion: "v1", kind: "ServiceAccount", metadata: meta, automountServiceAccountToken: false },
+    role: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: meta,
+      rules: [{ apiGroups: ["postgresql.cnpg.io"], resources: ["backups"], verbs: ["get"] }],
+    },
+    roleBinding: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: meta,
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: BACKUP_GATE_ACCOUNT },
+      subjects: [{ kind: "ServiceAccount", name: BACKUP_GATE_ACCOUNT, namespace: ctx.namespace }],
+    },
+    networkPolicy: podPolicy(meta, backupGateLabels, {
+      ingress: [],
+      egress: [{ to: ctx.postgres.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts(443, 6443) }],
+    }),
+  };
+}
+
+/**
+ * The Job a release waits on (BAK-6, REL-8): it follows the release's pre-release Backup and fails
+ * as soon as the Backup does (backup/wait-backup.sh), so the migration and rollout that depend on
+ * it never start on a failed backup. Named as the Backup: PreReleaseBackupFailed names both.
+ */
+export function backupGateJob(backups: BackupsConfig, ctx: Pick<BackupJobsContext, "namespace" | "image">, backupName: string): k8s.types.input.batch.v1.Job {
+  const kit = jobKit(backups, ctx, backupGateLabels);
+  const timeout = backups.jobs.deadlineSeconds;
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: kit.metadata(backupName, "pre-release-backup"),
+    spec: kit.jobSpec(
+      "pre-release-backup",
+      {
+        containers: [
+          {
+            ...kit.tool("wait", "wait-backup.sh", [
+              { name: "NAMESPACE", value: ctx.namespace },
+              { name: "BACKUP_NAME", value: backupName },
+              { name: "TIMEOUT_SECONDS", value: String(timeout) },
+            ]),
+            // A poll loop, not a dump: little of the quota.
+            resources: { requests: { ...BACKUP_GATE_RESOURCES.requests }, limits: { ...BACKUP_GATE_RESOURCES.limits } },
+          },
+        ],
+      },
+      { name: BACKUP_GATE_ACCOUNT, token: true },
+      0,
+      timeout + 300,
+    ),
+  };
+}

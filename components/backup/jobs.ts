@@ -4,17 +4,23 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { imageReference, postgresMajor, type BackupsConfig, type PostgresConfig } from "../../config";
-import { renderBackupJobs } from "./jobs-render";
+import { backupGateJob, JOB_NAMES, renderBackupJobs } from "./jobs-render";
+import { preReleaseBackup } from "./cnpg-render";
+import { postgresNames, POSTGRES_LABELS } from "../postgres/render";
+import { renderRestoreDrill } from "./drill-render";
 
 /** backup/ of this project: the scripts the jobs run, and the Dockerfile of their tools. */
 const BACKUP_DIR = path.resolve(__dirname, "../../backup");
 /** The scripts the CronJobs run (bench.sh is for operators' machines). */
-const JOB_SCRIPTS = ["lib.sh", "logical-backup.sh", "restore-check.sh", "volume-backup.sh", "restore.sh", "volume-restore.sh"];
+const JOB_SCRIPTS = ["lib.sh", "logical-backup.sh", "restore-check.sh", "volume-backup.sh", "restore.sh", "volume-restore.sh", "restore-drill.sh", "verify-recovery.sh", "wait-backup.sh"];
 
 export interface BackupJobsArgs {
   backups: BackupsConfig;
   postgres: PostgresConfig;
   namespace: string;
+  monitoringNamespace: string;
+  /** Of CloudNativePG, which must reach the restore drill's scratch cluster. */
+  operatorNamespace: string;
 }
 
 /**
@@ -22,8 +28,12 @@ export interface BackupJobsArgs {
  * scripts of backup/ in a ConfigMap, and the tools image, built and pushed here when the stack asks.
  */
 export class BackupJobs extends pulumi.ComponentResource {
+  private readonly gate?: { image: pulumi.Input<string>; after: pulumi.Resource[] };
+  private readonly args: BackupJobsArgs;
+
   constructor(name: string, args: BackupJobsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:backup:BackupJobs", name, {}, opts);
+    this.args = args;
     const child = { parent: this };
     const jobs = args.backups.jobs;
     const image = jobs.build
@@ -52,6 +62,42 @@ export class BackupJobs extends pulumi.ComponentResource {
     for (const [jobName, cronJob] of Object.entries(m.cronJobs)) {
       new k8s.batch.v1.CronJob(jobName, cronJob, { ...child, dependsOn: [account, configMap] });
     }
+    if (m.gate) {
+      const gateAccount = new k8s.core.v1.ServiceAccount(`${name}-gate-sa`, m.gate.serviceAccount, child);
+      const gateRole = new k8s.rbac.v1.Role(`${name}-gate-role`, m.gate.role, child);
+      const gateBinding = new k8s.rbac.v1.RoleBinding(`${name}-gate-rolebinding`, m.gate.roleBinding, { ...child, dependsOn: [gateAccount, gateRole] });
+      new k8s.networking.v1.NetworkPolicy(`${name}-gate-netpol`, m.gate.networkPolicy, child);
+      this.gate = { image, after: [gateBinding, configMap] };
+    }
+    if (args.backups.drill.enabled) {
+      const d = renderRestoreDrill(args.backups, { namespace: args.namespace, image, scripts, postgres: args.postgres, monitoringNamespace: args.monitoringNamespace, operatorNamespace: args.operatorNamespace });
+      const drillAccount = new k8s.core.v1.ServiceAccount(`${name}-drill-sa`, d.serviceAccount, child);
+      const role = new k8s.rbac.v1.Role(`${name}-drill-role`, d.role, child);
+      const binding = new k8s.rbac.v1.RoleBinding(`${name}-drill-rolebinding`, d.roleBinding, { ...child, dependsOn: [drillAccount, role] });
+      const source = new k8s.apiextensions.CustomResource(`${name}-drill-source`, d.source, child);
+      const template = new k8s.core.v1.ConfigMap(`${name}-drill-template`, d.template, child);
+      new k8s.networking.v1.NetworkPolicy(`${name}-drill-netpol`, d.drillPolicy, child);
+      new k8s.networking.v1.NetworkPolicy(`${name}-drill-scratch-netpol`, d.scratchPolicy, child);
+      new k8s.batch.v1.CronJob(JOB_NAMES.restoreDrill, d.cronJob, { ...child, dependsOn: [binding, configMap, source, template] });
+    }
     this.registerOutputs({});
+  }
+
+  /**
+   * A release's pre-release base backup and the Job that waits for it (BAK-6, REL-8): the release's
+   * migration and Deployment depend on the returned Job, which fails as soon as the backup does.
+   */
+  preRelease(release: { service: string; version: string }, parent: pulumi.Resource): pulumi.Resource {
+    if (!this.gate) throw new Error("preRelease needs backups.preReleaseBackup");
+    const { namespace, backups } = this.args;
+    const backup = preReleaseBackup(postgresNames().cluster, namespace, POSTGRES_LABELS, release);
+    const backupName = String(backup.metadata.name);
+    const resource = new k8s.apiextensions.CustomResource(backupName, backup, { parent });
+    // Named as its Backup, and never re-run for the same release (its template is immutable).
+    return new k8s.batch.v1.Job(`${backupName}-gate`, backupGateJob(backups, { namespace, image: this.gate.image }, backupName), {
+      parent,
+      dependsOn: [resource, ...this.gate.after],
+      ignoreChanges: ["spec"],
+    });
   }
 }

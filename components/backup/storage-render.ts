@@ -98,6 +98,28 @@ export function writerPolicy(bucketArn: string, keyArn: string, restoreSource?: 
   };
 }
 
+/**
+ * The backup reader of the restore drill: list and read base backups, WAL and logical dumps, and
+ * decrypt them. It can write nothing, so the drill cannot harm the backups it tests.
+ */
+export function readerPolicy(bucketArn: string, keyArn: string): PolicyDocument {
+  const prefixes = [PREFIXES.physical, PREFIXES.logical];
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ListBackups",
+        Effect: "Allow",
+        Action: ["s3:ListBucket"],
+        Resource: [bucketArn],
+        Condition: { StringLike: { "s3:prefix": [...prefixes.map((p) => `${p}*`), ""] } },
+      },
+      { Sid: "ReadBackups", Effect: "Allow", Action: ["s3:GetObject"], Resource: prefixes.map((p) => `${bucketArn}/${p}*`) },
+      { Sid: "DecryptBackups", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [keyArn] },
+    ],
+  };
+}
+
 /** What S3 replication needs: read the primary, write replicas to the DR bucket, use both keys. */
 export function replicationPolicy(source: { bucketArn: string; keyArn: string }, target: { bucketArn: string; keyArn: string }): PolicyDocument {
   return {

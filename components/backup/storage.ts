@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../../config";
 import { PART_OF } from "../labels";
-import { BACKUP_CREDENTIALS } from "./names";
-import { lifecycleRules, replicationPolicy, tlsOnlyPolicy, writerPolicy } from "./storage-render";
+import { BACKUP_CREDENTIALS, BACKUP_READER_CREDENTIALS } from "./names";
+import { lifecycleRules, readerPolicy, replicationPolicy, tlsOnlyPolicy, writerPolicy, type PolicyDocument } from "./storage-render";
 
 export interface BackupStorageArgs {
   config: BackupsConfig;
@@ -19,7 +19,8 @@ export interface BackupStorageArgs {
  * Backup storage (BAK-1..3): a primary and a disaster-recovery bucket in two regions, each with its
  * own KMS key (rotated yearly), versioning, all public access blocked, ACLs disabled, TLS-only
  * access, retention as lifecycle rules, optional Object Lock; replication from primary to DR; a
- * writer identity that may read and write backups but delete none.
+ * writer identity that may read and write backups but delete none, and a reader for the restore
+ * drill that may only read them.
  */
 export class BackupStorage extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
@@ -117,27 +118,27 @@ export class BackupStorage extends pulumi.ComponentResource {
       { parent: this, dependsOn: [primary.versioning, dr.versioning, rolePolicy] },
     );
 
-    // The backup writer, unless the cluster's pods assume a role through IRSA.
+    // The backup writer, and the restore drill's reader, unless the pods assume roles through IRSA.
     if (!config.irsaRoleArn) {
-      const writer = new aws.iam.User(`${name}-writer`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
-      new aws.iam.UserPolicy(
-        `${name}-writer`,
-        { user: writer.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(writerPolicy(b, k, args.restoreSource))) },
-        child,
-      );
-      const accessKey = new aws.iam.AccessKey(`${name}-writer`, { user: writer.name }, child);
-      new k8s.core.v1.Secret(
-        `${name}-credentials`,
-        {
-          metadata: {
-            name: BACKUP_CREDENTIALS,
-            namespace: args.namespace,
-            labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+      const identity = (suffix: string, secretName: string, policy: (bucketArn: string, keyArn: string) => PolicyDocument) => {
+        const user = new aws.iam.User(`${name}-${suffix}`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
+        new aws.iam.UserPolicy(
+          `${name}-${suffix}`,
+          { user: user.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(policy(b, k))) },
+          child,
+        );
+        const accessKey = new aws.iam.AccessKey(`${name}-${suffix}`, { user: user.name }, child);
+        new k8s.core.v1.Secret(
+          `${name}-${suffix === "writer" ? "credentials" : `${suffix}-credentials`}`,
+          {
+            metadata: { name: secretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" } },
+            stringData: { ACCESS_KEY_ID: accessKey.id, ACCESS_SECRET_KEY: accessKey.secret },
           },
-          stringData: { ACCESS_KEY_ID: accessKey.id, ACCESS_SECRET_KEY: accessKey.secret },
-        },
-        child,
-      );
+          child,
+        );
+      };
+      identity("writer", BACKUP_CREDENTIALS, (b, k) => writerPolicy(b, k, args.restoreSource));
+      if (config.drill.enabled) identity("reader", BACKUP_READER_CREDENTIALS, readerPolicy);
     }
     this.registerOutputs({ bucket: this.bucket.bucket });
   }

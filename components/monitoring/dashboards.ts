@@ -5,7 +5,7 @@
  */
 export interface DashboardContext {
   namespace: string;
-  has: { postgres: boolean; redisCache: boolean; redisQueue: boolean };
+  has: { postgres: boolean; redisCache: boolean; redisQueue: boolean; drill: boolean };
 }
 
 export interface Panel {
@@ -20,6 +20,15 @@ export function overviewPanels(ctx: DashboardContext): Panel[] {
   return [
     { title: "Request rate", unit: "reqps", targets: [{ expr: `app:http_requests:rate5m{${ns}}`, legend: "{{app}}" }] },
     { title: "Error rate", unit: "percentunit", targets: [{ expr: `app:http_error_ratio:rate5m{${ns}}`, legend: "{{app}}" }] },
+    // A canary or a newly promoted colour beside the stable one (MON-3, MON-4, REL-4).
+    {
+      title: "Error rate and p95 by colour",
+      unit: "percentunit",
+      targets: [
+        { expr: `app_color:http_error_ratio:rate5m{${ns}}`, legend: "{{app}} {{color}} errors" },
+        { expr: `app_color:http_request_duration_seconds:p95_5m{${ns}}`, legend: "{{app}} {{color}} p95 (s)" },
+      ],
+    },
     {
       title: "Latency",
       unit: "s",
@@ -49,6 +58,19 @@ export function overviewPanels(ctx: DashboardContext): Panel[] {
       ? [
           { title: "Database connections (share of max_connections)", unit: "percentunit", targets: [{ expr: `postgres:connections_ratio{${ns}}`, legend: "postgres" }] },
           { title: "Mean statement time", unit: "s", targets: [{ expr: `postgres:statement_mean_seconds:rate5m{${ns}}`, legend: "postgres" }] },
+        ]
+      : []),
+    ...(ctx.has.drill
+      ? [
+          // The restore drill's results as it pushed them: how long a recovery takes, and how recent the data it recovers.
+          {
+            title: "Restore drill: recovery time and recovered point's age",
+            unit: "s",
+            targets: [
+              { expr: `max by (cluster) (mcp_restore_drill_duration_seconds{${ns}})`, legend: "{{cluster}} recovery" },
+              { expr: `max by (cluster) (mcp_restore_drill_recovery_point_age_seconds{${ns}})`, legend: "{{cluster}} recovered point's age" },
+            ],
+          },
         ]
       : []),
     ...(ctx.has.redisCache ? [{ title: "Cache hit rate", unit: "percentunit", targets: [{ expr: `redis:cache_hit_ratio:rate5m{${ns}}`, legend: "cache" }] }] : []),

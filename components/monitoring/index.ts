@@ -81,6 +81,12 @@ export class Monitoring extends pulumi.ComponentResource {
     new k8s.apiextensions.CustomResource(`${name}-rules`, m.rule, child);
     new k8s.core.v1.ConfigMap(`${name}-dashboard`, m.dashboard, child);
     if (m.logRules) new k8s.core.v1.ConfigMap(`${name}-log-rules`, m.logRules, child);
+    if (m.pushgateway) {
+      const service = new k8s.core.v1.Service(`${name}-pushgateway`, m.pushgateway.service, child);
+      new k8s.apps.v1.StatefulSet(`${name}-pushgateway`, m.pushgateway.statefulSet, { ...child, dependsOn: [service] });
+      new k8s.apiextensions.CustomResource(`${name}-podmonitor-pushgateway`, m.pushgateway.podMonitor, child);
+      new k8s.networking.v1.NetworkPolicy(`${name}-pushgateway-netpol`, m.pushgateway.networkPolicy, child);
+    }
     this.registerOutputs({});
   }
 }

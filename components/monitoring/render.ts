@@ -11,15 +11,19 @@ import { selectorLabels, PART_OF } from "../labels";
 import { edgeNames } from "../edge/render";
 import { postgresNames } from "../postgres/render";
 import { redisNames } from "../redis/render";
+import { drillPodLabels } from "../backup/drill-render";
 import type { CustomResourceManifest } from "../postgres/render";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { renderDashboard } from "./dashboards";
 import { renderLogRuleGroups } from "./log-rules";
+import { renderPushgateway, type PushgatewayManifests } from "./pushgateway";
 import { renderRuleGroups } from "./rules";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
 const RELEASE = "kube-prometheus-stack";
 export const ALERTMANAGER_CONFIG_SECRET = "alertmanager-mcp-platform";
+
+type Relabeling = { action: string; sourceLabels: string[]; targetLabel: string };
 
 export interface MonitoringManifests {
   podMonitors: CustomResourceManifest[];
@@ -30,6 +34,8 @@ export interface MonitoringManifests {
   alertmanagerConfig: string;
   /** Loki ruler rules (MON-10), picked up by the Loki chart's rules sidecar. */
   logRules?: k8s.types.input.core.v1.ConfigMap;
+  /** Where the restore drill pushes its results. */
+  pushgateway?: PushgatewayManifests;
 }
 
 export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
@@ -38,13 +44,18 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
   const metadata = (name: string) => ({ name, namespace: ns, labels });
   const has = {
     postgres: !!config.postgres,
+    postgresInstances: config.postgres?.instances ?? 0,
+    backups: !!config.postgres && !!config.backups,
+    preReleaseBackup: !!config.backups?.preReleaseBackup,
+    drill: !!config.postgres && !!config.backups?.drill.enabled,
     redisCache: !!config.redis?.cache,
     redisQueue: !!config.redis?.queue,
     edge: !!config.edge,
+    certificate: !!config.edge && "issuer" in config.edge.tls,
     quota: !!config.quota,
   };
-  /** A PodMonitor that labels every series with `app` (and `color` for blue-green pods). */
-  const podMonitor = (name: string, selector: Record<string, string>, port: string, path = "/metrics", app?: string): CustomResourceManifest => ({
+  /** A PodMonitor that labels every series with `app` (and `color` for blue-green pods, `cluster` for CloudNativePG's). */
+  const podMonitor = (name: string, selector: Record<string, string>, port: string, path = "/metrics", app?: string, extra: Relabeling[] = []): CustomResourceManifest => ({
     apiVersion: "monitoring.coreos.com/v1",
     kind: "PodMonitor",
     metadata: metadata(name),
@@ -60,6 +71,7 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
               ? { action: "replace", targetLabel: "app", replacement: app }
               : { action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], targetLabel: "app" },
             { action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_mcp_platform_io_color"], targetLabel: "color" },
+            ...extra,
           ],
         },
       ],
@@ -79,7 +91,10 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       ),
     ...(["cache", "queue"] as const).filter((role) => config.redis?.[role]).map((role) => podMonitor(redisNames(role).name, redisNames(role).selector, "metrics")),
     ...(config.edge ? [podMonitor("edge", edgeNames().selector, "metrics")] : []),
-    ...(config.postgres ? [podMonitor("postgres", postgresNames().clusterSelector, "metrics", "/metrics", "postgres")] : []),
+    // The instance manager serves CloudNativePG's and the barman-cloud plugin's metrics, neither with the cluster's name: the pod label gives it.
+    ...(config.postgres
+      ? [podMonitor("postgres", postgresNames().clusterSelector, "metrics", "/metrics", "postgres", [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_cnpg_io_cluster"], targetLabel: "cluster" }])]
+      : []),
     ...(config.postgres?.pooler ? [podMonitor("postgres-pooler", postgresNames().poolerSelector, "metrics", "/metrics", "postgres-pooler")] : []),
   ];
 
@@ -115,6 +130,9 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       data: { "mcp-platform-overview.json": JSON.stringify(renderDashboard({ namespace: ns, has }), null, 2) },
     },
     alertmanagerConfig: stringify(renderAlertmanagerConfig(config.monitoring)),
+    pushgateway: has.drill
+      ? renderPushgateway({ namespace: ns, monitoringNamespace: config.monitoring.namespace, image: config.monitoring.pushgateway.image, clients: [drillPodLabels], release: RELEASE })
+      : undefined,
     logRules: config.monitoring.logs.enabled
       ? {
           apiVersion: "v1",

@@ -6,6 +6,8 @@
  * every rule is scoped to the stack's namespace and grouped by app.
  */
 import type { MonitoringConfig } from "../../config";
+import { PRE_RELEASE_PREFIX } from "../backup/cnpg-render";
+import { JOB_NAMES } from "../backup/jobs-render";
 
 export type Severity = "critical" | "high" | "warning" | "info";
 
@@ -36,11 +38,35 @@ export interface RulesContext {
   /** Base of the runbook links: docs/runbook.md as operators read it. */
   runbookUrl: string;
   /** Whether the stack has these parts; rules for absent parts are left out. */
-  has: { postgres: boolean; redisCache: boolean; redisQueue: boolean; edge: boolean; quota: boolean };
+  has: {
+    postgres: boolean;
+    /** Postgres instances: replication is watched with more than one. */
+    postgresInstances: number;
+    /** Physical backups (WAL archiving, base backups) through the barman-cloud plugin, and the logical backup jobs. */
+    backups: boolean;
+    /** A base backup before each release (backups.preReleaseBackup). */
+    preReleaseBackup: boolean;
+    /** The scheduled physical restore drill (backups.drill). */
+    drill: boolean;
+    redisCache: boolean;
+    redisQueue: boolean;
+    /** The edge: the public uptime probe. */
+    edge: boolean;
+    /** A certificate cert-manager issues (edge.tls.issuer). */
+    certificate: boolean;
+    quota: boolean;
+  };
 }
 
 /** The anchor of an alert's section in docs/runbook.md ("### Alert: AppErrorRate"). */
 export const runbookAnchor = (alert: string) => `alert-${alert.toLowerCase()}`;
+
+/** Series the restore drill pushes (backup/restore-drill.sh), grouped by job and cluster on the Pushgateway. */
+export const DRILL_METRICS = {
+  success: "mcp_restore_drill_success",
+  duration: "mcp_restore_drill_duration_seconds",
+  recoveryPointAge: "mcp_restore_drill_recovery_point_age_seconds",
+} as const;
 
 export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext): RuleGroup[] {
   const ns = `namespace="${ctx.namespace}"`;
@@ -60,18 +86,41 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
     labels: { severity, priority: PRIORITY[severity] },
     annotations: { summary, description, runbook_url: `${ctx.runbookUrl}#${runbookAnchor(name)}` },
   });
-  /** A warning and a critical alert on the same expression, above two thresholds. */
-  const pair = (name: string, expr: string, limits: { warning: number; critical: number }, duration: string, summary: string, description: string) =>
-    (["warning", "critical"] as const).map((severity) => alert(name, severity, `${expr} > ${limits[severity]}`, duration, summary, description));
+  /** A warning and a critical alert on the same expression, above two thresholds (and `guard`, if given). */
+  const pair = (name: string, expr: string, limits: { warning: number; critical: number }, duration: string, summary: string, description: string, guard = "") =>
+    (["warning", "critical"] as const).map((severity) => alert(name, severity, `${expr} > ${limits[severity]}${guard}`, duration, summary, description));
+  /**
+   * A CronJob's last success is too old, or it never succeeded since it was created that long ago:
+   * kube-state-metrics has no last-success series for a CronJob that never succeeded.
+   */
+  const staleCronJob = (cronJob: string, maxAgeHours: number) => {
+    const job = `${ns},cronjob="${cronJob}"`;
+    const seconds = maxAgeHours * 3600;
+    return (
+      `time() - max by (namespace) (kube_cronjob_status_last_successful_time{${job}}) > ${seconds}` +
+      ` or (time() - max by (namespace) (kube_cronjob_created{${job}}) > ${seconds} unless on (namespace) kube_cronjob_status_last_successful_time{${job}})`
+    );
+  };
+  /** Any failed Job of a CronJob (or named with a prefix), by Job name. */
+  const failedJobs = (prefix: string) => `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"${prefix}-.*"}) > 0`;
 
+  const requests = (selector: string) => `rate(${m.requests}{${ns}${selector}}[5m])`;
+  const errors = (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~"${m.errorStatus}"}[5m])`;
   const recording: RecordingRule[] = [
-    { record: "app:http_requests:rate5m", expr: `sum by (namespace, app) (rate(${m.requests}{${ns}}[5m]))` },
-    { record: "app:http_errors:rate5m", expr: `sum by (namespace, app) (rate(${m.requests}{${ns},${m.statusLabel}=~"${m.errorStatus}"}[5m]))` },
-    { record: "app:http_error_ratio:rate5m", expr: "app:http_errors:rate5m / app:http_requests:rate5m" },
-    ...[0.5, 0.95, 0.99].map((q) => ({
-      record: `app:http_request_duration_seconds:p${Math.round(q * 100)}_5m`,
-      expr: `histogram_quantile(${q}, sum by (namespace, app, le) (rate(${m.duration}_bucket{${ns}}[5m])))`,
-    })),
+    // Per service (both colours together), and per service and colour: a canary or a newly promoted
+    // colour is judged on its own traffic, which the service-wide figures dilute (MON-3, MON-4, REL-4).
+    ...([
+      ["app", "namespace, app", ""],
+      ["app_color", "namespace, app, color", ',color!=""'],
+    ] as const).flatMap(([level, by, selector]) => [
+      { record: `${level}:http_requests:rate5m`, expr: `sum by (${by}) (${requests(selector)})` },
+      { record: `${level}:http_errors:rate5m`, expr: `sum by (${by}) (${errors(selector)})` },
+      { record: `${level}:http_error_ratio:rate5m`, expr: `${level}:http_errors:rate5m / ${level}:http_requests:rate5m` },
+      ...(level === "app" ? [0.5, 0.95, 0.99] : [0.95]).map((q) => ({
+        record: `${level}:http_request_duration_seconds:p${Math.round(q * 100)}_5m`,
+        expr: `histogram_quantile(${q}, sum by (${by}, le) (rate(${m.duration}_bucket{${ns}${selector}}[5m])))`,
+      })),
+    ]),
     ...(ctx.has.redisCache
       ? [
           {
@@ -94,6 +143,10 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       : []),
   ];
 
+  // A colour is judged on its own only with enough traffic to judge: one failed request of three is not a 33 % error rate.
+  const enoughTraffic = ` and on (namespace, app, color) app_color:http_requests:rate5m{${ns}} >= ${t.colorMinRequestRate}`;
+  const barman = (metric: string) => `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_${metric}{${ns}})`;
+
   const alerts: AlertingRule[] = [
     ...pair(
       "AppErrorRate",
@@ -104,12 +157,30 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       "More than the threshold of {{ $labels.app }}'s responses in {{ $labels.namespace }} are errors ({{ $value | humanizePercentage }} over 5 minutes). After a release, roll back (MON-3).",
     ),
     ...pair(
+      "AppColorErrorRate",
+      `app_color:http_error_ratio:rate5m{${ns}}`,
+      t.errorRate,
+      "5m",
+      "{{ $labels.app }} {{ $labels.color }}: {{ $value | humanizePercentage }} of requests fail",
+      "The {{ $labels.color }} colour of {{ $labels.app }} in {{ $labels.namespace }} answers {{ $value | humanizePercentage }} of its own requests with errors, whatever the service-wide rate. A canary or a new release on it: abort the canary or roll back (MON-3, REL-4).",
+      enoughTraffic,
+    ),
+    ...pair(
       "AppLatencyP95",
       `app:http_request_duration_seconds:p95_5m{${ns}}`,
       t.latencyP95Seconds,
       "5m",
       "{{ $labels.app }}: p95 response time {{ $value | humanizeDuration }}",
       "The 95th percentile response time of {{ $labels.app }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }} (MON-4).",
+    ),
+    ...pair(
+      "AppColorLatencyP95",
+      `app_color:http_request_duration_seconds:p95_5m{${ns}}`,
+      t.latencyP95Seconds,
+      "5m",
+      "{{ $labels.app }} {{ $labels.color }}: p95 response time {{ $value | humanizeDuration }}",
+      "The 95th percentile response time of the {{ $labels.color }} colour of {{ $labels.app }} in {{ $labels.namespace }} is {{ $value | humanizeDuration }}. A canary or a new release on it: abort the canary or roll back (MON-4, REL-4).",
+      enoughTraffic,
     ),
     ...(t.latencyP95Baseline
       ? pair(
@@ -176,26 +247,76 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
             "Postgres statements take {{ $value | humanizeDuration }} on average",
             "The mean statement time in {{ $labels.namespace }} is {{ $value | humanizeDuration }} over 5 minutes; see pg_stat_statements (MON-8).",
           ),
+        ]
+      : []),
+    ...(ctx.has.postgres && ctx.has.postgresInstances > 1
+      ? [
+          alert(
+            "PostgresReplicaMissing",
+            "high",
+            // The primary counts its streaming replicas (cnpg_pg_replication_streaming_replicas is 0 on replicas).
+            `max by (namespace, cluster) (cnpg_pg_replication_streaming_replicas{${ns}}) < ${ctx.has.postgresInstances - 1}`,
+            "5m",
+            "{{ $labels.cluster }} streams to {{ $value }} replicas",
+            `Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} has fewer than the ${ctx.has.postgresInstances - 1} streaming replicas it is configured with: a failover now has less to fail over to (DB-1).`,
+          ),
+          ...pair(
+            "PostgresReplicationLag",
+            `max by (namespace, cluster) (cnpg_pg_replication_lag{${ns}})`,
+            t.replicationLagSeconds,
+            "5m",
+            "{{ $labels.cluster }}: a replica is {{ $value | humanizeDuration }} behind",
+            "A replica of Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} replays WAL {{ $value | humanizeDuration }} behind the primary: a failover now loses that much (DB-1).",
+          ),
+        ]
+      : []),
+    ...(ctx.has.postgres && ctx.has.backups
+      ? [
           alert(
             "BackupStale",
             "high",
-            `time() - max by (namespace) (cnpg_collector_last_available_backup_timestamp{${ns}}) > ${t.backupMaxAgeHours * 3600}`,
+            // 0 while the ObjectStore has no backup of the cluster: a cluster that never completed one is stale too.
+            `time() - ${barman("last_available_backup_timestamp")} > ${t.backupMaxAgeHours * 3600}`,
             "30m",
-            "The newest Postgres backup is {{ $value | humanizeDuration }} old",
-            `No successful base backup in {{ $labels.namespace }} for more than ${t.backupMaxAgeHours} h (BAK-1, BAK-8).`,
+            "The newest base backup of {{ $labels.cluster }} is {{ $value | humanizeDuration }} old",
+            `No successful base backup of Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} for more than ${t.backupMaxAgeHours} h (BAK-1, BAK-8).`,
           ),
           alert(
             "BackupFailed",
             "high",
-            `max by (namespace) (cnpg_collector_last_failed_backup_timestamp{${ns}}) > max by (namespace) (cnpg_collector_last_available_backup_timestamp{${ns}})`,
+            `${barman("last_failed_backup_timestamp")} > ${barman("last_available_backup_timestamp")}`,
             "5m",
-            "The last Postgres backup failed",
-            "The most recent backup attempt in {{ $labels.namespace }} failed after the last good one (BAK-8).",
+            "The last base backup of {{ $labels.cluster }} failed",
+            "The most recent base backup of Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} failed after the last good one (BAK-8).",
+          ),
+          alert(
+            "BackupMetricsAbsent",
+            "warning",
+            `absent(barman_cloud_cloudnative_pg_io_last_available_backup_timestamp{${ns}})`,
+            "30m",
+            "No backup metrics from the barman-cloud plugin",
+            "Prometheus has no backup metrics of the barman-cloud plugin from {{ $labels.namespace }}: BackupStale and BackupFailed cannot fire (BAK-8).",
+          ),
+          alert(
+            "WALArchivingFailing",
+            "critical",
+            `max by (namespace, cluster) (cnpg_pg_stat_archiver_last_failed_time{${ns}} - cnpg_pg_stat_archiver_last_archived_time{${ns}}) > 0`,
+            "5m",
+            "WAL archiving of {{ $labels.cluster }} fails",
+            "The last attempt to archive a WAL file of Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} failed after the last success: point-in-time recovery stops advancing, and unarchived WAL fills the volume (BAK-2, BAK-5).",
+          ),
+          alert(
+            "WALArchivingBehind",
+            "warning",
+            `max by (namespace, cluster) (cnpg_collector_pg_wal_archive_status{${ns},value="ready"}) > ${t.walArchiveBacklog}`,
+            "10m",
+            "{{ $value }} WAL files of {{ $labels.cluster }} wait to be archived",
+            `More than ${t.walArchiveBacklog} WAL files of Postgres cluster {{ $labels.cluster }} in {{ $labels.namespace }} are ready but not archived: archiving falls behind the writes (BAK-2).`,
           ),
           alert(
             "RestoreCheckStale",
             "high",
-            `time() - max by (namespace) (kube_cronjob_status_last_successful_time{${ns},cronjob="restore-check"}) > ${t.restoreCheckMaxAgeHours * 3600}`,
+            staleCronJob(JOB_NAMES.restoreCheck, t.restoreCheckMaxAgeHours),
             "30m",
             "No successful restore check for {{ $value | humanizeDuration }}",
             `The restore-check job in {{ $labels.namespace }} has not succeeded for more than ${t.restoreCheckMaxAgeHours} h (BAK-4, BAK-8).`,
@@ -203,10 +324,42 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
           alert(
             "RestoreCheckFailed",
             "high",
-            `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"restore-check-.*"}) > 0`,
+            failedJobs(JOB_NAMES.restoreCheck),
             "5m",
             "Restore check {{ $labels.job_name }} failed",
             "A restore of the newest backup into a scratch database failed its checks in {{ $labels.namespace }} (BAK-4).",
+          ),
+        ]
+      : []),
+    ...(ctx.has.postgres && ctx.has.backups && ctx.has.preReleaseBackup
+      ? [
+          alert(
+            "PreReleaseBackupFailed",
+            "critical",
+            failedJobs(PRE_RELEASE_PREFIX),
+            "1m",
+            "Pre-release backup {{ $labels.job_name }} failed: the release is stopped",
+            "The base backup {{ $labels.job_name }} taken before a release in {{ $labels.namespace }} failed, so the release's migration and rollout did not start (BAK-6, REL-8).",
+          ),
+        ]
+      : []),
+    ...(ctx.has.postgres && ctx.has.backups && ctx.has.drill
+      ? [
+          alert(
+            "RestoreDrillFailed",
+            "high",
+            `max by (namespace, cluster) (${DRILL_METRICS.success}{${ns}}) == 0 or ${failedJobs(JOB_NAMES.restoreDrill)}`,
+            "5m",
+            "The restore drill of {{ $labels.namespace }} failed",
+            "The last physical restore drill in {{ $labels.namespace }} could not recover a scratch cluster from the backups to its target time, or its checks failed (BAK-4, BAK-5, BAK-8).",
+          ),
+          alert(
+            "RestoreDrillStale",
+            "high",
+            staleCronJob(JOB_NAMES.restoreDrill, t.restoreDrillMaxAgeHours),
+            "30m",
+            "No successful restore drill for {{ $value | humanizeDuration }}",
+            `The physical restore drill in {{ $labels.namespace }} has not succeeded for more than ${t.restoreDrillMaxAgeHours} h (BAK-8: restore tested weekly).`,
           ),
         ]
       : []),
@@ -238,18 +391,21 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
           ),
         ]
       : []),
+    ...(ctx.has.certificate
+      ? (["warning", "critical"] as const).map((severity) =>
+          alert(
+            "CertificateExpiry",
+            severity,
+            // cert-manager's metrics carry the Certificate's namespace: its ServiceMonitor keeps them (honorLabels).
+            `(min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{${ns}}) - time()) / 86400 < ${t.certificateExpiryDays[severity]}`,
+            "1h",
+            "Certificate {{ $labels.name }} expires in {{ $value | humanize }} days",
+            "The TLS certificate {{ $labels.name }} in {{ $labels.namespace }} has not been renewed (MON-12, EDGE-3).",
+          ),
+        )
+      : []),
     ...(ctx.has.edge
       ? [
-          ...(["warning", "critical"] as const).map((severity) =>
-            alert(
-              "CertificateExpiry",
-              severity,
-              `(min by (namespace, name) (certmanager_certificate_expiration_timestamp_seconds{${ns}}) - time()) / 86400 < ${t.certificateExpiryDays[severity]}`,
-              "1h",
-              "Certificate {{ $labels.name }} expires in {{ $value | humanize }} days",
-              "The TLS certificate {{ $labels.name }} in {{ $labels.namespace }} has not been renewed (MON-12, EDGE-3).",
-            ),
-          ),
           alert(
             "UptimeProbeFailed",
             "critical",

@@ -52,6 +52,59 @@ export function monitoringQueries(database: string): string {
   });
 }
 
+/**
+ * What every instance of a cluster of this configuration is: image, volumes, resources and
+ * PostgreSQL parameters. The restore drill's scratch cluster is the same, or recovery could differ
+ * from production (PostgreSQL refuses to replay WAL with max_connections below the primary's).
+ */
+export function instanceSpec(pg: PostgresConfig): Record<string, unknown> {
+  const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
+  return {
+    imageName: pg.imageName,
+    storage: storage(pg.storage),
+    ...(pg.walStorage ? { walStorage: storage(pg.walStorage) } : {}),
+    resources: { requests: { ...pg.resources.requests }, limits: { ...pg.resources.limits } },
+    postgresql: {
+      parameters: {
+        max_connections: String(pg.maxConnections),
+        statement_timeout: pg.statementTimeout,
+        idle_in_transaction_session_timeout: pg.idleInTransactionSessionTimeout,
+        log_min_duration_statement: pg.slowQueryThreshold,
+        // Setting pg_stat_statements.* makes CloudNativePG load the library (MON-8).
+        "pg_stat_statements.max": "10000",
+        "pg_stat_statements.track": "all",
+        // Autovacuum a little more eagerly than the defaults instead of a weekly VACUUM ANALYZE (DB-1).
+        autovacuum_vacuum_scale_factor: "0.05",
+        autovacuum_analyze_scale_factor: "0.02",
+        log_autovacuum_min_duration: "1s",
+        ...pg.parameters,
+      },
+    },
+  };
+}
+
+/** What the instances of a cluster need to reach and be reached by, whatever else they serve. */
+export function instancePolicyRules(ctx: { operatorNamespace: string; monitoringNamespace: string; apiServerCidrs: string[]; s3Cidrs?: string[] }, selector: Record<string, string>) {
+  const operator = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } } };
+  const instances = { podSelector: { matchLabels: selector } };
+  const apiServer = { to: ctx.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) };
+  return {
+    /** From the other instances (replication) and the operator (status, and the superuser's connections). */
+    peers: [
+      { from: [instances], ports: tcpPorts(POSTGRES_PORT) },
+      { from: [operator], ports: tcpPorts(INSTANCE_MANAGER_PORT, POSTGRES_PORT) },
+    ],
+    scrape: scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
+    apiServer,
+    egress: [
+      { to: [instances], ports: tcpPorts(POSTGRES_PORT) },
+      apiServer,
+      // WAL archiving and base backups go to (and a recovery reads from) the backup bucket.
+      ...(ctx.s3Cidrs ? [{ to: ctx.s3Cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts(443) }] : []),
+    ],
+  };
+}
+
 export interface PostgresManifests {
   objectStore?: CustomResourceManifest;
   restoreSource?: CustomResourceManifest;
@@ -79,9 +132,6 @@ export const POSTGRES_LABELS = { "app.kubernetes.io/name": "postgres", "app.kube
 export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, password: pulumi.Input<string>, backups?: BackupsConfig): PostgresManifests {
   const names = postgresNames();
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels: POSTGRES_LABELS });
-  const storage = (s: { size: string; storageClass?: string }) => ({ size: s.size, ...(s.storageClass ? { storageClass: s.storageClass } : {}) });
-  const apiServer = pg.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } }));
-  const apiServerEgress = { to: apiServer, ports: [443, 6443].map((port) => ({ protocol: "TCP", port })) };
 
   const cluster: CustomResourceManifest = {
     apiVersion: "postgresql.cnpg.io/v1",
@@ -90,29 +140,10 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
     metadata: { ...metadata(names.cluster), annotations: { "pulumi.com/waitFor": "condition=Ready", "pulumi.com/timeoutSeconds": "900" } },
     spec: {
       instances: pg.instances,
-      imageName: pg.imageName,
       primaryUpdateStrategy: "unsupervised",
       primaryUpdateMethod: "switchover",
       enableSuperuserAccess: false,
-      storage: storage(pg.storage),
-      ...(pg.walStorage ? { walStorage: storage(pg.walStorage) } : {}),
-      resources: { requests: { ...pg.resources.requests }, limits: { ...pg.resources.limits } },
-      postgresql: {
-        parameters: {
-          max_connections: String(pg.maxConnections),
-          statement_timeout: pg.statementTimeout,
-          idle_in_transaction_session_timeout: pg.idleInTransactionSessionTimeout,
-          log_min_duration_statement: pg.slowQueryThreshold,
-          // Setting pg_stat_statements.* makes CloudNativePG load the library (MON-8).
-          "pg_stat_statements.max": "10000",
-          "pg_stat_statements.track": "all",
-          // Autovacuum a little more eagerly than the defaults instead of a weekly VACUUM ANALYZE (DB-1).
-          autovacuum_vacuum_scale_factor: "0.05",
-          autovacuum_analyze_scale_factor: "0.02",
-          log_autovacuum_min_duration: "1s",
-          ...pg.parameters,
-        },
-      },
+      ...instanceSpec(pg),
       bootstrap: {
         initdb: {
           database: pg.database,
@@ -156,8 +187,8 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
     },
   };
 
-  const operator = { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": ctx.operatorNamespace } } };
   const instances = { podSelector: { matchLabels: names.clusterSelector } };
+  const rules = instancePolicyRules({ ...ctx, apiServerCidrs: pg.apiServerCidrs, s3Cidrs: backups?.endpointCidrs }, names.clusterSelector);
   const poolerPods = { podSelector: { matchLabels: names.poolerSelector } };
   const clients = [...ctx.directClients.map((matchLabels) => ({ podSelector: { matchLabels } })), ...(pooler ? [poolerPods] : [])];
 
@@ -181,24 +212,14 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
     cluster,
     pooler,
     clusterPolicy: podPolicy(metadata(names.cluster), names.clusterSelector, {
-      ingress: [
-        { from: [instances], ports: tcpPorts(POSTGRES_PORT) },
-        { from: [operator], ports: tcpPorts(INSTANCE_MANAGER_PORT, POSTGRES_PORT) },
-        ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []),
-        scrapeRule(ctx.monitoringNamespace, POSTGRES_METRICS_PORT),
-      ],
-      egress: [
-        { to: [instances], ports: tcpPorts(POSTGRES_PORT) },
-        apiServerEgress,
-        // WAL archiving and base backups go to the backup bucket.
-        ...(backups ? [{ to: backups.endpointCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: tcpPorts(443) }] : []),
-      ],
+      ingress: [...rules.peers, ...(clients.length ? [{ from: clients, ports: tcpPorts(POSTGRES_PORT) }] : []), rules.scrape],
+      egress: rules.egress,
     }),
     poolerPolicy:
       pooler &&
       podPolicy(metadata(names.pooler), names.poolerSelector, {
         ingress: [...clientsRule(ctx.pooledClients, POSTGRES_PORT), scrapeRule(ctx.monitoringNamespace, POOLER_METRICS_PORT)],
-        egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, apiServerEgress],
+        egress: [{ to: [instances], ports: tcpPorts(POSTGRES_PORT) }, rules.apiServer],
       }),
   };
 }

@@ -6,15 +6,15 @@ import { renderService, type StackContext } from "./render";
 export interface AppServiceArgs {
   context: StackContext;
   service: ServiceConfig;
-  /** What must complete before a release's migration Job runs (the pre-release backup), given the release. */
-  beforeMigration?: (release: { service: string; version: string }, parent: pulumi.Resource) => pulumi.Resource;
+  /** What must complete before a release's migration Job and rollout (the pre-release backup's gate), given the release. */
+  beforeRelease?: (release: { service: string; version: string }, parent: pulumi.Resource) => pulumi.Resource;
 }
 
 /**
  * One app service. Blue-green services get a Deployment per colour; the Service `<svc>` selects the
  * active colour and depends on its Deployment, so traffic moves only after the provider has seen
  * that colour's rollout complete (REL-3). Migration Jobs run before the Deployment that uses their
- * image (REL-5).
+ * image (REL-5); with backups.preReleaseBackup both wait for the release's base backup (BAK-6).
  */
 export class AppService extends pulumi.ComponentResource {
   constructor(name: string, args: AppServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -23,13 +23,19 @@ export class AppService extends pulumi.ComponentResource {
     const child = { parent: this };
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
+    // One gate per release (version) of the service, whichever colours and Jobs it serves.
+    const gates = new Map<string, pulumi.Resource>();
+    const gateOf = (version: string | undefined): pulumi.Resource[] => {
+      if (!version || !args.beforeRelease) return [];
+      if (!gates.has(version)) gates.set(version, args.beforeRelease({ service: name, version }, this));
+      return [gates.get(version)!];
+    };
     const jobs = new Map(
       m.migrations.map((job) => {
         const { name: jobName, labels } = job.metadata as { name: string; labels: Record<string, string> };
-        const before = args.beforeMigration?.({ service: name, version: labels["app.kubernetes.io/version"] }, this);
         // The name carries the image and command: a Job never re-runs for the same release, and
         // later edits to its (immutable) template are not applied to a finished migration.
-        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: before ? [account, before] : [account], ignoreChanges: ["spec"] });
+        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: [account, ...gateOf(labels["app.kubernetes.io/version"])], ignoreChanges: ["spec"] });
         return [jobName, resource] as const;
       }),
     );
@@ -39,7 +45,7 @@ export class AppService extends pulumi.ComponentResource {
       const migration = w.migration ? jobs.get(w.migration) : undefined;
       const deployment = new k8s.apps.v1.Deployment(key, w.deployment, {
         ...child,
-        dependsOn: migration ? [account, migration] : [account],
+        dependsOn: [account, ...(migration ? [migration] : []), ...gateOf(w.release)],
       });
       if (w.autoscaler) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${key}-hpa`, w.autoscaler, { ...child, dependsOn: [deployment] });
       new k8s.policy.v1.PodDisruptionBudget(`${key}-pdb`, w.disruptionBudget, child);

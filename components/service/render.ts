@@ -62,6 +62,8 @@ export interface Workload {
   disruptionBudget: k8s.types.input.policy.v1.PodDisruptionBudget;
   /** Name of the migration Job that must complete before this Deployment rolls out. */
   migration?: string;
+  /** The release (version label) this Deployment rolls out at full scale; none for an idle standby. */
+  release?: string;
 }
 
 export interface ServiceManifests {
@@ -111,6 +113,7 @@ export function renderService(ctx: StackContext, name: string, svc: ServiceConfi
         },
       },
       migration: migration?.name,
+      release: entry.fullScale ? versionLabel(entry.image) : undefined,
     };
   });
   return {

@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
-import { writerPolicy } from "../../components/backup/storage-render";
+import { readerPolicy, writerPolicy } from "../../components/backup/storage-render";
 import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck"];
@@ -277,11 +277,12 @@ describeWithTools("backup, restore check and restore", () => {
   describe("with credentials enforced by the endpoint", () => {
     let authMoto: ReturnType<typeof startProcess>;
     let authEnv: NodeJS.ProcessEnv;
+    let readerEnv: NodeJS.ProcessEnv;
 
     beforeAll(async () => {
       const port = await freePort();
-      // The first 4 requests set up a user with a key and a bucket; from then on, keys are checked.
-      authMoto = startProcess("env", ["INITIAL_NO_AUTH_ACTION_COUNT=4", "moto_server", "-H", "127.0.0.1", "-p", String(port)]);
+      // The first 7 requests set up the writer and the restore drill's reader with their keys, and a bucket; from then on, keys are checked.
+      authMoto = startProcess("env", ["INITIAL_NO_AUTH_ACTION_COUNT=7", "moto_server", "-H", "127.0.0.1", "-p", String(port)]);
       await waitForPort(port, 20000);
       authEnv = { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
       const run = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
@@ -290,7 +291,12 @@ describeWithTools("backup, restore check and restore", () => {
       const policy = writerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test");
       run("iam", "put-user-policy", "--user-name", "backup", "--policy-name", "writer", "--policy-document", JSON.stringify(policy));
       const key = JSON.parse(run("iam", "create-access-key", "--user-name", "backup").output).AccessKey;
+      // The reader gets exactly the restore drill's policy (BackupStorage, readerPolicy).
+      run("iam", "create-user", "--user-name", "reader");
+      run("iam", "put-user-policy", "--user-name", "reader", "--policy-name", "reader", "--policy-document", JSON.stringify(readerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test")));
+      const readerKey = JSON.parse(run("iam", "create-access-key", "--user-name", "reader").output).AccessKey;
       run("s3", "mb", `s3://${BUCKET}`);
+      readerEnv = { ...authEnv, AWS_ACCESS_KEY_ID: readerKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: readerKey.SecretAccessKey };
       authEnv = { ...authEnv, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
     }, 60000);
 
@@ -311,6 +317,23 @@ describeWithTools("backup, restore check and restore", () => {
       const elsewhere = aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/other/probe`);
       expect(elsewhere.status).not.toBe(0);
       expect(elsewhere.output).toMatch(/AccessDenied/);
+    });
+
+    it("lets the restore drill's reader list and read the backups, and write or delete nothing", () => {
+      const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", readerEnv.AWS_ENDPOINT_URL!, ...args], readerEnv);
+      const dir = tempDir("mcp-reader-");
+      // Listed from the bucket's root (the policy's "" prefix): moto miscomputes the signature of a
+      // ListObjectsV2 whose prefix ends in "/" once keys are enforced, for any user.
+      const listed = aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--query", "Contents[].Key", "--output", "text");
+      expect(listed.status).toBe(0);
+      const manifest = listed.output.split(/\s+/).find((k) => k.startsWith("logical/") && k.endsWith(".manifest.json"))!;
+      expect(manifest).toMatch(/^logical\//);
+      expect(aws("s3", "cp", `s3://${BUCKET}/${manifest}`, `${dir}/m`).status).toBe(0);
+      fs.writeFileSync(`${dir}/x`, "x");
+      for (const attempt of [aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/logical/probe-reader`), aws("s3", "rm", `s3://${BUCKET}/${manifest}`), aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/postgres/x`)]) {
+        expect(attempt.status).not.toBe(0);
+        expect(attempt.output).toMatch(/AccessDenied/);
+      }
     });
 
     it("backs up with the right key and fails loudly with a wrong one", () => {

@@ -26,7 +26,7 @@ describe("npm run check", () => {
   it("passes a clean plan file with exit 0", async () => {
     const result = await check("--plan", clean);
     expect(result.stderr).toBe("");
-    expect(result.stdout).toBe("staging: 0 mandatory, 0 advisory violation(s) in 95 resources (policy config policies/config/staging.json)\n");
+    expect(result.stdout).toBe("staging: 0 mandatory, 0 advisory violation(s) in 111 resources (policy config policies/config/staging.json)\n");
     expect(result.code).toBe(0);
   });
 
@@ -36,7 +36,7 @@ describe("npm run check", () => {
     expect(result.stdout).toMatch(
       /^::error title=image-pinned \(staging\)::Every image names .*%0ADeployment\/worker container app: image ghcr\.io\/example\/mcp-server:latest uses the moving tag "latest": pin a release tag or a digest\.%0Aurn:pulumi:staging::mcp-platform::mcp-platform:app:AppService\$kubernetes:apps\/v1:Deployment::worker$/m,
     );
-    expect(result.stdout).toMatch(/^staging: 1 mandatory, 0 advisory violation\(s\) in 95 resources$/m);
+    expect(result.stdout).toMatch(/^staging: 1 mandatory, 0 advisory violation\(s\) in 111 resources$/m);
   });
 
   it("writes JSON for tools", async () => {

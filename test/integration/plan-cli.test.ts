@@ -37,7 +37,7 @@ describe("npm run plan", () => {
       "worker.yaml",
     ]);
     const configDir = path.join(dir, "manifests", "config");
-    expect(fs.readdirSync(configDir).sort()).toEqual(["backup-scripts", "dashboard-overview", "edge-nginx", "loki-rules", "postgres-monitoring", "redis-cache-config", "redis-queue-config"]);
+    expect(fs.readdirSync(configDir).sort()).toEqual(["backup-scripts", "dashboard-overview", "edge-nginx", "loki-rules", "postgres-monitoring", "redis-cache-config", "redis-queue-config", "restore-drill-cluster"]);
     expect(fs.readFileSync(path.join(configDir, "edge-nginx", "nginx.conf"), "utf8")).toMatch(/^# nginx\.conf of the mcp-platform edge/);
     expect(fs.readFileSync(path.join(configDir, "redis-queue-config", "redis.conf"), "utf8")).toMatch(/^appendonly yes$/m);
     expect(fs.readFileSync(path.join(dir, "manifests", "app-secrets.yaml"), "utf8")).toContain('stringData: "[secret]"');
