@@ -154,6 +154,6 @@ describe("operations by config", () => {
     );
     // A RunError is printed by the Pulumi CLI as its message alone, without a stack trace.
     expect(pulumi.RunError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe('invalid stack configuration:\nmcp-platform:services.api.replicas: expected a value of type number; got "3"');
+    expect((error as Error).message).toBe('invalid stack configuration:\n  mcp-platform:services.api.replicas: expected a value of type number; got "3"');
   });
 });

@@ -7,12 +7,19 @@ import * as fs from "fs";
 import * as path from "path";
 import { configReference } from "../config/reference";
 import { PACK_NAME, policies } from "../policies/policies";
-import { parseCli, runMain } from "./cli";
+import { parseCli, runMain, type Usage } from "./cli";
 import { readPolicyConfig } from "./policy/policy-config";
 import { packInfoOf, policyReference } from "./policy/reference";
 
 const ROOT = path.resolve(__dirname, "..");
 const POLICY_CONFIG_DIR = path.join(ROOT, "policies", "config");
+const USAGE: Usage = {
+  synopsis: "npm run docs [-- --check]",
+  help: `Writes the generated documents: docs/config-reference.md (from the config schema), docs/policies.md
+(from the policy pack and policies/config/*.json) and the table of contents of docs/runbook.md.
+
+  --check    write nothing; exit 1 when a committed document differs from what would be written (CI)`,
+};
 
 /** Every generated document, by path, with its text. */
 export function generatedDocs(): Record<string, string> {
@@ -31,7 +38,7 @@ export function generatedDocs(): Record<string, string> {
 
 if (require.main === module) {
   runMain(async () => {
-    const args = parseCli({ check: { type: "boolean" } }, "npm run docs [-- --check]");
+    const args = parseCli({ check: { type: "boolean" } }, USAGE);
     let stale = 0;
     for (const [file, text] of Object.entries(generatedDocs())) {
       const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
