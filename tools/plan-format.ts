@@ -90,7 +90,9 @@ export function configFiles(plan: Plan): Map<string, string> {
 export function helmReleases(plan: Plan): Map<string, string> {
   const files = new Map<string, string>();
   for (const r of plan.resources.filter((resource) => resource.type === "kubernetes:helm.sh/v3:Release")) {
-    const { values, repositoryOpts, name = r.name, chart, version, namespace = "default", ...options } = r.inputs as Record<string, unknown> & { repositoryOpts?: { repo?: string } };
+    const { values, repositoryOpts, name = r.name, chart, version, namespace = "default", ...rest } = r.inputs as Record<string, unknown> & { repositoryOpts?: { repo?: string } };
+    // `compat` is the provider's own marker, not a setting of the release.
+    const options = Object.fromEntries(Object.entries(rest).filter(([key]) => key !== "compat"));
     const base = `${namespace}/${name}`;
     const repository = repositoryOpts?.repo;
     const command = `helm template ${name} ${chart}${repository ? ` --repo ${repository}` : ""} --version ${version} --namespace ${namespace} --values ${base}.values.yaml`;

@@ -127,7 +127,7 @@ export function cutover(stack: Stack, service: string, now: Date): Step {
   const bg = blueGreenOf(stack, service);
   const standby = otherColor(bg.activeColor);
   if (bg.cutoverAt) {
-    throw new Refusal(`${service} was cut over at ${bg.cutoverAt} and ${bg.activeColor} is live: to switch back use ${step("rollback", stack, service)}; to release again, ${step("retire", stack, service)} after the hold time, then promote (${PROMOTE_HINT})`);
+    throw new Refusal(`${service} was cut over at ${bg.cutoverAt} and ${bg.activeColor} is live: to switch back, roll back (${step("rollback", stack, service)}); to release again, retire it after the hold time (${step("retire", stack, service)}) and promote (${PROMOTE_HINT})`);
   }
   if (bg.standbyScale !== "full") {
     throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first (${PROMOTE_HINT}), deploy and smoke-test it`);
