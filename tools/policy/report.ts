@@ -26,8 +26,11 @@ const mandatory = (v: Violation) => v.enforcementLevel === "mandatory" || v.enfo
 /** Whether any stack has a violation that blocks a deployment. */
 export const blocks = (results: StackResult[]) => results.some((r) => r.violations.some(mandatory));
 
-/** The resource's type and name from its URN, for short messages. */
-const shortUrn = (urn: string) => urn.split("::").slice(-2).join("::") || "(stack)";
+/** The resource's own type and name from its URN (its parents' types left out), for short messages. */
+function shortUrn(urn: string): string {
+  const [type, name] = urn.split("::").slice(-2);
+  return name === undefined ? "(stack)" : `${type.split("$").pop()}::${name}`;
+}
 
 const where = (location: SourceLocation | undefined) => (location ? `${location.file}:${location.line} (${location.setting})` : undefined);
 
