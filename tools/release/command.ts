@@ -9,49 +9,51 @@ import { loadStackConfig, StackFileError } from "../stack-config";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const COMMON = { dir: { type: "string" }, "dry-run": { type: "boolean" }, service: { type: "string" } } as const;
-const COMMON_HELP = `  --dir DIR       the project directory (Pulumi.yaml and the stack files; default: this project)
-  --dry-run       print the diff, write nothing
+const COMMON_HELP = `  --dir DIR        the project directory (Pulumi.yaml and the stack files; default: this project)
+  --dry-run        print the diff, write nothing
 
 Exit codes: 0 written (or nothing to change), 2 bad input or an unsafe step (the reason and what to
 do instead; nothing written).`;
-const usage = (synopsis: string, what: string, options: string): Usage => ({ synopsis, help: `${what}\n\n${options}\n${COMMON_HELP}` });
+const usage = (synopsis: string, what: string, ...options: string[]): Usage => ({ synopsis, help: `${what}\n\n${options.join("\n")}\n${COMMON_HELP}` });
+const STACK_OPTION = "  --stack STACK    the stack whose file is edited";
+const SERVICES_OPTION = "  --service NAME   one service (default: every blue-green service)";
 const USAGE = {
   promote: usage(
     "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--dir DIR] [--dry-run]",
     `Copies the image the source stack runs (checked against its outputs), by digest, to the target's standby
 colour at full scale (REL-6). The colour that serves traffic is never touched.`,
-    `  --from STACK          the stack the release comes from (e.g. staging)
-  --to STACK            the stack it goes to (e.g. production)
-  --source-state FILE   what the source runs: pulumi stack output --stack STACK --json > FILE
-                        (or npm run plan -- --stack STACK --json FILE)
-  --service NAME        one service (default: every blue-green service)`,
+    "  --from STACK          the stack the release comes from (e.g. staging)",
+    "  --to STACK            the stack it goes to (e.g. production)",
+    "  --source-state FILE   what the source runs: pulumi stack output --stack STACK --json > FILE",
+    "                        (or npm run plan -- --stack STACK --json FILE)",
+    "  --service NAME        one service (default: every blue-green service)",
   ),
   canary: usage(
     "npm run canary -- --stack STACK --service NAME --weight N [--dir DIR] [--dry-run]",
     "Sends N % of the edge's requests for the service to its standby colour (REL-4); --weight 0 aborts the canary.",
-    `  --stack STACK    the stack whose file is edited
-  --service NAME   the blue-green service
-  --weight N       whole percent, 0 to 99`,
+    STACK_OPTION,
+    "  --service NAME   the blue-green service",
+    "  --weight N       whole percent, 0 to 99",
   ),
   cutover: usage(
     "npm run cutover -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
     "Moves traffic to the standby colour and records cutoverAt (REL-3); the old colour stays at full scale for rollback.",
-    `  --stack STACK    the stack whose file is edited
-  --service NAME   one service (default: every blue-green service)
-  --now ISO        the time recorded as cutoverAt (default: now)`,
+    STACK_OPTION,
+    SERVICES_OPTION,
+    "  --now ISO        the time recorded as cutoverAt (default: now)",
   ),
   rollback: usage(
     "npm run rollback -- --stack STACK [--service NAME] [--dir DIR] [--dry-run]",
     "Moves traffic back to the previous colour while it still runs at full scale (REL-3).",
-    `  --stack STACK    the stack whose file is edited
-  --service NAME   one service (default: every blue-green service)`,
+    STACK_OPTION,
+    SERVICES_OPTION,
   ),
   retire: usage(
     "npm run retire -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
     "Scales the old colour down to the standby count once blueGreen.rollbackHoldHours have passed since the cutover.",
-    `  --stack STACK    the stack whose file is edited
-  --service NAME   one service (default: every blue-green service)
-  --now ISO        the time compared with cutoverAt (default: now)`,
+    STACK_OPTION,
+    SERVICES_OPTION,
+    "  --now ISO        the time compared with cutoverAt (default: now)",
   ),
 };
 type Command = keyof typeof USAGE;
