@@ -4,6 +4,16 @@
 # Starts its own PostgreSQL (as the postgres user) and moto S3 endpoint on loopback, and removes
 # them afterwards. Reports figures; asserts nothing.
 set -euo pipefail
+usage="usage: npm run bench:backup
+
+Backup and restore throughput of logical-backup.sh and restore.sh on a database of about BENCH_GB
+gigabytes (environment variable, default 1), against plain pg_dump -Fc / pg_restore, on a PostgreSQL
+and an S3 endpoint (moto) it starts on loopback. Reports figures; asserts nothing."
+case "${1:-}" in
+  "") ;;
+  -h | --help) echo "$usage"; exit 0 ;;
+  *) printf 'error: unknown argument %s\n%s\n' "$1" "$usage" >&2; exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 gb=${BENCH_GB:-1}
 rows=$((gb * 7500000))

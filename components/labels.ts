@@ -2,18 +2,21 @@
 import { createHash } from "crypto";
 import type { Image } from "../config";
 
+import { NAME_LABEL } from "../policies/contract";
+
+export { CAPACITY_PLAN_ANNOTATION, COLOR_LABEL } from "../policies/contract";
+
 export const PART_OF = "mcp-platform";
-export const COLOR_LABEL = "mcp-platform.io/color";
 export const RESTART_ALL_ANNOTATION = "mcp-platform.io/restart-all";
 export const RESTART_ANNOTATION = "mcp-platform.io/restart";
 export const SECRETS_ROTATION_ANNOTATION = "mcp-platform.io/secrets-rotation";
-/** On the Namespace: the stack's capacity plan (mcp-platform:capacity) as the capacity policies read it (CAP-4). */
-export const CAPACITY_PLAN_ANNOTATION = "mcp-platform.io/capacity-plan";
+/** On a Secret: its stringData keys (comma-separated) that hold generated configuration without credentials, shown in full in plans. */
+export const PLAIN_KEYS_ANNOTATION = "mcp-platform.io/plain-keys";
 
 /** Labels every pod of a service carries, its migration Jobs' included (the NetworkPolicy selects on these). */
 export function selectorLabels(service: string, environment: string): Record<string, string> {
   return {
-    "app.kubernetes.io/name": service,
+    [NAME_LABEL]: service,
     "app.kubernetes.io/instance": `${service}-${environment}`,
   };
 }

@@ -1,3 +1,5 @@
+import { MOVING_TAGS } from "../policies/contract";
+
 /** Container image references: repository plus tag and/or digest. */
 export interface ImageRef {
   repository: string;
@@ -11,8 +13,8 @@ export type ImagePinning = "digest" | "immutable-tag" | "tag";
 export const DIGEST_PATTERN = /^sha256:[a-f0-9]{64}$/;
 /** Release tags that a registry with tag immutability never moves: semantic versions or git SHAs. */
 export const IMMUTABLE_TAG_PATTERN = /^(v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?|[0-9a-f]{7,40})$/;
-/** Tags that always move and so never identify a release. */
-export const MOVING_TAGS = new Set(["latest", "stable", "main", "master", "edge", "nightly"]);
+/** Tags that always move (the pack's rule too). */
+export { MOVING_TAGS };
 
 /** The reference as the container runtime takes it: repo:tag@digest, repo@digest or repo:tag. */
 export function imageReference(image: ImageRef): string {

@@ -50,7 +50,7 @@ export function configReference(): string {
     "",
     "Every key of a stack file (`Pulumi.<stack>.yaml`) under the `mcp-platform:` namespace. Unknown keys are",
     "errors. `<name>` stands for a key you choose (a service or secret name). Defaults come from the runbooks;",
-    "requirement ids (CAP-3, MON-1, ...) refer to ../shared/RUNBOOK-REQUIREMENTS.md.",
+    "requirement ids (CAP-3, MON-1, ...) are listed with their coverage in [docs/runbook.md](runbook.md#coverage-of-the-runbook-requirements).",
     "",
     ...sections,
   ].join("\n");

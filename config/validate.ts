@@ -23,9 +23,13 @@ export type Problem = { path: PropertyKey[]; message: string };
 
 export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: string[] };
 
+/** Invalid configuration: a heading, then one indented line per problem (the layout every command prints). */
 export class ConfigError extends Error {
-  constructor(readonly errors: string[]) {
-    super(`invalid stack configuration:\n${errors.join("\n")}`);
+  constructor(
+    readonly errors: string[],
+    heading = "invalid stack configuration",
+  ) {
+    super(`${heading}:\n${errors.map((error) => `  ${error}`).join("\n")}`);
     this.name = "ConfigError";
   }
 }

@@ -6,8 +6,7 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
-import { SECRET_PLACEHOLDER } from "../tools/stack-config";
-import { CAPACITY_PLAN_ANNOTATION } from "../components/labels";
+import { CAPACITY_PLAN_ANNOTATION, SECRET_PLACEHOLDER } from "./contract";
 import { autoscalers, restingReplicas } from "./availability";
 import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, specOf, type KubeObject } from "./lib";
 

@@ -2,23 +2,61 @@
  * What the policies share: reading Kubernetes objects out of resource properties, their pod specs
  * and containers, images and quantities. Pure, importable without a policy server.
  */
-import type * as k8s from "@pulumi/kubernetes";
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
-import { COLOR_LABEL } from "../components/labels";
-import { parseQuantity } from "../config/quantity";
+import { COLOR_LABEL, NAME_LABEL } from "./contract";
+import { parseQuantity } from "./quantity";
 
-export type PodSpec = k8s.types.output.core.v1.PodSpec;
-export type Container = k8s.types.output.core.v1.Container;
-export type ObjectMeta = k8s.types.output.meta.v1.ObjectMeta;
+/**
+ * The parts of Kubernetes objects the policies read, as resource properties hold them (a subset
+ * of the core/v1 types, so the pack needs no Kubernetes SDK).
+ */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+interface SecurityContext {
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  readOnlyRootFilesystem?: boolean;
+  allowPrivilegeEscalation?: boolean;
+  privileged?: boolean;
+  capabilities?: { add?: string[]; drop?: string[] };
+  seccompProfile?: { type?: string };
+}
+export interface Container {
+  name: string;
+  image?: string;
+  restartPolicy?: string;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  readinessProbe?: unknown;
+  livenessProbe?: unknown;
+  securityContext?: SecurityContext;
+  ports?: { containerPort?: number; hostPort?: number }[];
+  env?: { name: string; value?: string; valueFrom?: unknown }[];
+}
+export interface PodSpec {
+  containers?: Container[];
+  initContainers?: Container[];
+  securityContext?: Pick<SecurityContext, "runAsNonRoot" | "runAsUser" | "seccompProfile">;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  serviceAccountName?: string;
+  automountServiceAccountToken?: boolean;
+  volumes?: { name: string; hostPath?: { path: string }; configMap?: { name?: string }; secret?: { secretName?: string } }[];
+  topologySpreadConstraints?: unknown[];
+  affinity?: { podAntiAffinity?: unknown };
+}
 /** A Kubernetes object as a resource's properties: its metadata plus kind-specific fields. */
 export type KubeObject = { apiVersion: string; kind: string; metadata: ObjectMeta } & Record<string, unknown>;
 
 export { parseQuantity };
 
 /** The label of the blue-green colour (set by the service component) and the recommended labels the stack's objects carry. */
-export { COLOR_LABEL };
-export const NAME_LABEL = "app.kubernetes.io/name";
-export const RECOMMENDED_LABELS = ["app.kubernetes.io/name", "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
+export { COLOR_LABEL, NAME_LABEL };
+export const RECOMMENDED_LABELS = [NAME_LABEL, "app.kubernetes.io/part-of", "app.kubernetes.io/managed-by"];
 
 /** Kinds that run pods. */
 export const WORKLOAD_KINDS = new Set(["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]);

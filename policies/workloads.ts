@@ -5,7 +5,7 @@
  * restricted security profile, no secret literals, recommended labels and namespaces.
  */
 import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
-import { MOVING_TAGS } from "../config/image";
+import { MOVING_TAGS } from "./contract";
 import {
   containersOf,
   describe,

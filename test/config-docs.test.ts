@@ -8,7 +8,7 @@ import { generatedDocs } from "../tools/config-docs";
 import { PROJECT_DIR } from "./harness";
 
 describe("documentation of the configuration", () => {
-  it.each(["config-reference.md", "policies.md"])("docs/%s is the one generated (run `npm run docs`)", (name) => {
+  it.each(["config-reference.md", "policies.md", "runbook.md"])("docs/%s is the one generated (run `npm run docs`)", (name) => {
     const file = path.join(PROJECT_DIR, "docs", name);
     expect(fs.readFileSync(file, "utf8")).toBe(generatedDocs()[file]);
   });

@@ -3,7 +3,6 @@
  * kubernetes-models, cert-manager kinds with @kubernetes-models/cert-manager, CloudNativePG kinds
  * with the operator's CRDs (crd-schema.ts).
  */
-import { SECRET_PLACEHOLDER } from "../tools/stack-config";
 import { validateCustomResource } from "./crd-schema";
 
 interface Model {
@@ -35,13 +34,5 @@ export const isCloudNativePg = (object: { apiVersion: string }) => /\.cnpg\.io\/
 export function validateObject(object: { apiVersion: string; kind: string }): void {
   if (isCloudNativePg(object)) return validateCustomResource(object);
   const Model = modelFor(object.apiVersion, object.kind);
-  new Model(withoutRedactions(object)).validate();
-}
-
-/** A Secret's data is one secret in the plan ("[secret]"): validate the rest of the object. */
-function withoutRedactions(object: Record<string, unknown>): Record<string, unknown> {
-  if (object.kind !== "Secret") return object;
-  const copy = { ...object };
-  for (const key of ["data", "stringData"]) if (copy[key] === SECRET_PLACEHOLDER) delete copy[key];
-  return copy;
+  new Model(object).validate();
 }

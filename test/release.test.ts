@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { UsageError } from "../tools/cli";
 import { isRefusal, runRelease } from "../tools/release/command";
 import { stackDiff } from "../tools/release/stack-file";
 import { PolicyPackSession } from "../tools/policy/analyzer";
@@ -157,6 +158,28 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     expect(isRefusal(error)).toBe(true);
     expect((error as Error).message).toMatch(message);
     expect(["staging", "production"].map((s) => fs.readFileSync(path.join(dir, `Pulumi.${s}.yaml`), "utf8"))).toEqual(before);
+    for (const hint of hints((error as Error).message)) expect({ hint, problem: hintProblem(dir, hint) }).toEqual({ hint, problem: undefined });
+  }
+  /** The release commands a refusal suggests, as printed: `npm run NAME -- ARGS` (a usage line is a synopsis, not a suggestion). */
+  const hints = (message: string) =>
+    message
+      .split("\n")
+      .filter((line) => !line.startsWith("usage:"))
+      .flatMap((line) => [...line.matchAll(/npm run (\w+) -- ([^();]*)/g)])
+      .map((m) => ({ command: m[1], args: m[2].trim().split(/\s+/) }));
+  /**
+   * Why a suggested command would not run as printed: a missing or unknown option, or a stack or
+   * service that does not exist. It may still be refused for the state it finds (retire inside the
+   * hold time): that is the command working. Run with --dry-run, so nothing changes.
+   */
+  function hintProblem(dir: string, hint: { command: string; args: string[] }): string | undefined {
+    try {
+      release(dir, hint.command, ...hint.args, "--dry-run");
+    } catch (error) {
+      if (!(error instanceof Error)) return hint.args.join(" ") === "--help" ? undefined : "printed its usage instead of running"; // --help
+      if (error instanceof UsageError || /no stack|has no service/.test(error.message)) return error.message;
+    }
+    return undefined;
   }
   const promoteArgs = () => ["--from", "staging", "--to", "production", "--source-state", stagingState];
   const edit = (dir: string, stack: string, from: string, to: string) => {
@@ -203,7 +226,7 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     release(dir, "canary", "--stack", "production", "--service", "api", "--weight", "5");
     refused(dir, "promote", promoteArgs(), /api in production is in a canary \(5 % on green\): finish it/);
     release(dir, "cutover", "--stack", "production");
-    refused(dir, "promote", promoteArgs(), /api in production: blue is still serving as the rollback target of the cutover at .*: roll back, or retire it/);
+    refused(dir, "promote", promoteArgs(), /api in production: blue is still serving as the rollback target of the cutover at .*: roll back \(npm run rollback -- --stack production --service api\), or retire it/);
   });
 
   it("canary: 100, an idle standby, a service the edge does not route, a bad weight", () => {
@@ -220,7 +243,7 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     refused(dir, "cutover", ["--stack", "production"], /standby colour \(green\) runs 0 pods \(standbyScale: idle\): promote a release to it first/);
     release(dir, "promote", ...promoteArgs());
     release(dir, "cutover", "--stack", "production");
-    refused(dir, "cutover", ["--stack", "production"], /was cut over at .* and green is live: to switch back use npm run rollback/);
+    refused(dir, "cutover", ["--stack", "production"], /was cut over at .* and green is live: to switch back, roll back \(npm run rollback -- --stack production --service api\)/);
   });
 
   it("rollback: without a cutover, or after the old colour was retired", () => {
@@ -245,7 +268,7 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
 
   it("bad input: unknown stack, unknown service, unknown command, a bad time", () => {
     const dir = projectCopy();
-    refused(dir, "cutover", ["--stack", "prod"], /Pulumi\.prod\.yaml: cannot read the stack file of "prod"/);
+    refused(dir, "cutover", ["--stack", "prod"], /^no stack "prod": this project has production, staging \(Pulumi\.<stack>\.yaml\)$/);
     refused(dir, "cutover", ["--stack", "production", "--service", "apu"], /stack "production" has no service "apu" \(services: api, worker\)/);
     refused(dir, "deploy", ["--stack", "production"], /unknown command "deploy"; one of: promote, canary, cutover, rollback, retire/);
     refused(dir, "retire", ["--stack", "production", "--now", "soon"], /--now: "soon" is not a time/);

@@ -1,38 +1,49 @@
 /**
- * npm run check -- [--stack NAME ...] [--config-file FILE] [--plan FILE.json ...] [--format text|json|github] [--policy-config FILE]
+ * npm run check -- [--stack NAME ...] [--config-file FILE] [--plan FILE.json ...] [--format text|json|github|sarif] [--policy-config FILE] [--policy-pack DIR]
  *
  * The pull-request gate that needs no credentials: renders each stack offline (default: every
  * Pulumi.<stack>.yaml; with --config-file, the one --stack from that file instead, as
  * `npm run plan` does), or reads plans written by `npm run plan -- --json`, and evaluates the
  * policy pack on them the way `pulumi preview --policy-pack policies` does: the pack served by
  * Pulumi's own runner, configured from policies/config/<stack or environment>.json, every
- * resource analyzed, then the stack. Exit 1 on any mandatory violation, 2 on bad input.
+ * resource analyzed, then the stack. Each violation is mapped to the stack-file line that causes
+ * it. Exit 1 on any mandatory violation, 2 on bad input.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
-import { parseCli, runMain, UsageError } from "./cli";
+import { parseCli, runMain, UsageError, type Usage } from "./cli";
 import { PolicyPackError, PolicyPackSession } from "./policy/analyzer";
+import { locateViolation, type StackFile } from "./policy/locate";
 import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "./policy/policy-config";
 import { blocks, formatResults, FORMATS, type Format, type StackResult } from "./policy/report";
+import { isChecked } from "./plan-format";
 import { planStack, type Plan } from "./render-stack";
-import { StackFileError } from "./stack-config";
+import { projectStacks, requireStack, StackFileError } from "./stack-config";
 
-const USAGE = "npm run check -- [--stack NAME ...] [--config-file FILE] [--plan FILE.json ...] [--format text|json|github] [--policy-config FILE]";
+const USAGE: Usage = {
+  synopsis: "npm run check -- [--stack NAME ...] [--config-file FILE] [--plan FILE.json ...] [--format text|json|github|sarif] [--policy-config FILE] [--policy-pack DIR]",
+  help: `Renders stacks offline and checks them against the CrossGuard policy pack, as
+\`pulumi preview --policy-pack policies\` does, without credentials. Each violation names the policy,
+its level, the resource, what to change and the stack-file line that causes it.
+
+  --stack NAME          a stack to check (repeatable; default: every Pulumi.<stack>.yaml)
+  --config-file FILE    check the one --stack from FILE's values instead of Pulumi.<stack>.yaml
+  --plan FILE.json      check a plan written by npm run plan -- --json (repeatable)
+  --format FORMAT       text (default), json, github (workflow annotations on the stack file's
+                        lines) or sarif (SARIF 2.1.0, for code scanning)
+  --policy-config FILE  the policy config (default: policies/config/<stack>.json, else
+                        policies/config/<environment>.json)
+  --policy-pack DIR     the pack to run (default: policies/), e.g. an installed copy of it
+
+Exit codes: 0 no mandatory violation, 1 at least one, 2 bad input (an unreadable plan, an unknown
+stack, a policy config naming a policy or setting the pack lacks).`,
+};
 const PROJECT_DIR = path.resolve(__dirname, "..");
-export const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
-
-/** The stacks of this project: one per Pulumi.<stack>.yaml. */
-export function projectStacks(dir = PROJECT_DIR): string[] {
-  return fs
-    .readdirSync(dir)
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => !!s)
-    .sort();
-}
+const POLICIES_DIR = path.join(PROJECT_DIR, "policies");
 
 /** A plan file written by `npm run plan -- --json`, or a clear error. */
-export function readPlanFile(file: string): Plan {
+function readPlanFile(file: string): Plan {
   let plan: Partial<Plan>;
   try {
     plan = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Plan>;
@@ -50,30 +61,45 @@ export function readPlanFile(file: string): Plan {
  * `fromConfigFile` (the stack was rendered from another file than Pulumi.<stack>.yaml) the stack's
  * own file does not apply: the environment that file declares picks the config.
  */
-export function policyConfigFor(plan: Plan, dir = path.join(POLICIES_DIR, "config"), fromConfigFile = false): string {
+function policyConfigFor(plan: Plan, fromConfigFile: boolean): string {
+  const dir = path.join(POLICIES_DIR, "config");
   const candidates = [fromConfigFile ? undefined : plan.stack, plan.outputs?.environment].filter((c): c is string => typeof c === "string").map((c) => path.join(dir, `${c}.json`));
   const found = candidates.find((file) => fs.existsSync(file));
   if (!found) throw new UsageError(`no policy config for stack ${plan.stack}: create ${candidates.map((c) => path.relative(process.cwd(), c)).join(" or ")}, or pass --policy-config FILE`);
   return found;
 }
 
+/** The stack file a plan was rendered from, as reports name it (relative to where the check runs), if it is here. */
+function stackFileOf(plan: Plan): StackFile | undefined {
+  const file = plan.stackFile && path.resolve(PROJECT_DIR, plan.stackFile);
+  if (!file || !fs.existsSync(file)) return undefined;
+  return { file: path.relative(process.cwd(), file), text: fs.readFileSync(file, "utf8") };
+}
+
 async function main(): Promise<number> {
   const args = parseCli(
-    { stack: { type: "string", multiple: true }, "config-file": { type: "string" }, plan: { type: "string", multiple: true }, format: { type: "string", default: "text" }, "policy-config": { type: "string" } },
+    {
+      stack: { type: "string", multiple: true },
+      "config-file": { type: "string" },
+      plan: { type: "string", multiple: true },
+      format: { type: "string", default: "text" },
+      "policy-config": { type: "string" },
+      "policy-pack": { type: "string" },
+    },
     USAGE,
   );
   const format = args.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(", ")}; got "${args.format}"`);
-  const known = projectStacks();
-  const stacks = args.stack ?? (args.plan ? [] : known);
-  for (const stack of stacks) if (!known.includes(stack)) throw new UsageError(`no stack "${stack}": this project has ${known.join(", ")} (Pulumi.<stack>.yaml)`);
+  const stacks = args.stack ?? (args.plan ? [] : projectStacks(PROJECT_DIR));
+  for (const stack of stacks) requireStack(PROJECT_DIR, stack);
   const configFile = args["config-file"];
-  if (configFile && args.stack?.length !== 1) throw new UsageError(`--config-file needs exactly one --stack (the stack whose settings the file holds)\nusage: ${USAGE}`);
+  if (configFile && args.stack?.length !== 1) throw new UsageError(`--config-file needs exactly one --stack (the stack whose settings the file holds)\nusage: ${USAGE.synopsis}`);
   const plans = (args.plan ?? []).map(readPlanFile);
   if (args["policy-config"]) readPolicyConfig(args["policy-config"]);
 
-  const session = await PolicyPackSession.start(POLICIES_DIR);
+  const session = await PolicyPackSession.start(path.resolve(args["policy-pack"] ?? POLICIES_DIR));
   const results: StackResult[] = [];
+  let report: string;
   try {
     const info = await session.info();
     // Rendered here, secret values are the program's (mock stand-ins for generated ones), as the CLI's analyzer sees them.
@@ -83,18 +109,18 @@ async function main(): Promise<number> {
     ];
     for (const target of targets) {
       const plan = await target.plan();
-      const file = args["policy-config"] ?? policyConfigFor(plan, undefined, target.fromConfigFile);
+      const file = args["policy-config"] ?? policyConfigFor(plan, target.fromConfigFile);
       await session.configure(resolvePolicyConfig(readPolicyConfig(file), info, file));
-      const violations = await session.analyze(plan.resources);
-      results.push({ stack: plan.stack, policyConfig: path.relative(PROJECT_DIR, path.resolve(file)), resources: plan.resources.filter((r) => r.custom).length, violations });
+      const stackFile = stackFileOf(plan);
+      const violations = (await session.analyze(plan.resources)).map((v) => ({ ...v, location: stackFile && locateViolation(v, plan, stackFile) }));
+      results.push({ stack: plan.stack, policyConfig: path.relative(PROJECT_DIR, path.resolve(file)), resources: plan.resources.filter(isChecked).length, violations });
     }
+    report = formatResults(results, format, info);
   } finally {
     session.close();
   }
-  process.stdout.write(formatResults(results, format));
+  process.stdout.write(report);
   return blocks(results) ? 1 : 0;
 }
 
-if (require.main === module) {
-  runMain(main, (error) => [StackFileError, ConfigError, PolicyConfigError, PolicyPackError].some((kind) => error instanceof kind));
-}
+runMain(main, (error) => [StackFileError, ConfigError, PolicyConfigError, PolicyPackError].some((kind) => error instanceof kind));

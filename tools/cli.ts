@@ -1,22 +1,46 @@
-/** Shared plumbing of the command-line tools: argument parsing and the exit-code contract. */
+/** Shared plumbing of the command-line tools: argument parsing, --help and the exit-code contract. */
 import { parseArgs, type ParseArgsConfig } from "util";
 
 /** Bad input: the message names what is wrong and how to fix it; the process exits 2. */
 export class UsageError extends Error {}
 
-export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(options: T, usage: string, argv = process.argv.slice(2)) {
+/** How a command is called: one line for errors, and the text --help prints. */
+export interface Usage {
+  /** `npm run NAME -- OPTIONS`, one line. */
+  synopsis: string;
+  /** What the command does, its options and its exit codes. */
+  help: string;
+}
+
+/** `--help` / `-h`: the usage goes to stdout and the command exits 0, whatever else was given. */
+class HelpRequested {
+  constructor(readonly usage: Usage) {}
+}
+
+export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(options: T, usage: Usage, argv = process.argv.slice(2)) {
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(usage);
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\nusage: ${usage}`);
+    throw new UsageError(`${(error as Error).message}\nusage: ${usage.synopsis}`);
   }
 }
 
-/** Runs a tool's main: exit 2 with one line per problem for bad input, 1 for anything unexpected. */
+/** Throws the UsageError of a missing option, with the command's synopsis. */
+export function required<V>(value: V | undefined, option: string, usage: Usage): V {
+  if (value === undefined) throw new UsageError(`${option} is required\nusage: ${usage.synopsis}`);
+  return value;
+}
+
+/** Runs a tool's main: exit 2 with one line per problem for bad input, 1 for anything unexpected, 0 after --help. */
 export function runMain(main: () => Promise<number | void>, isBadInput: (error: unknown) => boolean = () => false): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
+      if (error instanceof HelpRequested) {
+        process.stdout.write(`usage: ${error.usage.synopsis}\n\n${error.usage.help.trimEnd()}\n`);
+        process.exit(0);
+      }
       if (error instanceof UsageError || isBadInput(error)) {
         process.stderr.write(`error: ${(error as Error).message}\n`);
         process.exit(2);

@@ -8,6 +8,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
+import { PLAIN_KEYS_ANNOTATION } from "../components/labels";
 import { loadStackConfig, SECRET_PLACEHOLDER } from "./stack-config";
 
 export interface PlannedResource {
@@ -34,6 +35,8 @@ export interface PlannedResource {
 export interface Plan {
   project: string;
   stack: string;
+  /** The stack file the values came from, relative to the project directory (where reports point). */
+  stackFile?: string;
   resources: PlannedResource[];
   outputs: Record<string, unknown>;
 }
@@ -86,7 +89,7 @@ const mocks: pulumi.runtime.Mocks = {
 export async function planStack(options: RenderOptions): Promise<Plan> {
   const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
   const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
-  if (!parsed.ok) throw new ConfigError(parsed.errors.map((line) => `  ${line}`));
+  if (!parsed.ok) throw new ConfigError(parsed.errors);
   return renderStack(options);
 }
 
@@ -124,7 +127,13 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
     return result;
   });
   if (failure) throw failure;
-  return { project: stackConfig.project, stack: options.stack, resources, outputs: redact(outputs) as Record<string, unknown> };
+  return {
+    project: stackConfig.project,
+    stack: options.stack,
+    stackFile: path.relative(options.projectDir, stackConfig.file),
+    resources,
+    outputs: redact(outputs) as Record<string, unknown>,
+  };
 }
 
 /**
@@ -173,7 +182,7 @@ function capture(req: RegisterRequest, urn: string, keepSecrets: boolean): Plann
     name: req.getName(),
     custom: req.getCustom(),
     parent: req.getParent() || null,
-    inputs: redact(req.getObject()?.toJavaScript() ?? {}, keepSecrets) as Record<string, unknown>,
+    inputs: redactInputs(req.getObject()?.toJavaScript() ?? {}, keepSecrets),
     options: {
       protect: req.getProtect() ?? false,
       dependsOn: [...req.getDependenciesList()].sort(),
@@ -188,15 +197,40 @@ function capture(req: RegisterRequest, urn: string, keepSecrets: boolean): Plann
   };
 }
 
-/** Replaces every secret with "[secret]" and resource references with their URN. */
+/**
+ * A resource's inputs, redacted. The values of a Secret's stringData keys that its
+ * PLAIN_KEYS_ANNOTATION lists (generated configuration without credentials, such as
+ * alertmanager.yaml) are kept: the SDK marks all of a Secret's data secret.
+ */
+function redactInputs(inputs: Record<string, unknown>, keepSecrets: boolean): Record<string, unknown> {
+  const redacted = redact(inputs, keepSecrets) as Record<string, unknown>;
+  const plainKeys = (redacted.metadata as { annotations?: Record<string, string> } | undefined)?.annotations?.[PLAIN_KEYS_ANNOTATION];
+  if (keepSecrets || redacted.kind !== "Secret" || !plainKeys) return redacted;
+  const revealed = (redact(inputs, true) as { stringData?: Record<string, unknown> }).stringData ?? {};
+  const stringData = { ...(redacted.stringData as Record<string, unknown>) };
+  for (const key of plainKeys.split(",")) if (key in revealed) stringData[key] = revealed[key];
+  return { ...redacted, stringData };
+}
+
+/**
+ * Replaces every secret with "[secret]", keeping its shape (a secret mapping keeps its keys, each
+ * value "[secret]"), and resource references with their URN.
+ */
 export function redact(value: unknown, keepSecrets = false): unknown {
   if (Array.isArray(value)) return value.map((v) => redact(v, keepSecrets));
   if (pulumi.Output.isInstance(value)) return "[output]";
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    if (record[SIG_KEY] === SECRET_SIG) return keepSecrets ? redact(record.value, keepSecrets) : SECRET_PLACEHOLDER;
+    if (record[SIG_KEY] === SECRET_SIG) return keepSecrets ? redact(record.value, keepSecrets) : mask(redact(record.value));
     if (record[SIG_KEY] === RESOURCE_SIG) return record.urn;
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, redact(v, keepSecrets)]));
   }
   return value;
+}
+
+/** A secret value's shape with every leaf "[secret]": keys stay reviewable, values do not appear. */
+function mask(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(mask);
+  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mask(v)]));
+  return SECRET_PLACEHOLDER;
 }

@@ -10,10 +10,24 @@
 import * as path from "path";
 import { ConfigError, rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
 import { runSmoke, smokeChecks } from "./release/smoke";
-import { parseCli, runMain, UsageError } from "./cli";
+import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
 import { loadStackConfig, StackFileError } from "./stack-config";
 
-const USAGE = "npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE]] [--timeout-ms N]";
+const USAGE: Usage = {
+  synopsis: "npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE]] [--timeout-ms N]",
+  help: `Post-deploy checks (REL-7) against a base URL, e.g. svc/<service>-preview through kubectl port-forward:
+the liveness and readiness paths answer 200, the version path answers 200 (naming --expect-version),
+every path of the service's smoke.paths answers 2xx. Every check runs; each failure is listed.
+
+  --url BASE            the base URL (http:// or https://)
+  --expect-version V    the version the version path must name
+  --stack NAME          take the paths from this stack's service (default: /health, /health/ready, /version)
+  --service NAME        the service (needed when the stack has several HTTP services)
+  --config-file FILE    read the stack's values from FILE instead of Pulumi.<stack>.yaml
+  --timeout-ms N        per request (default 5000)
+
+Exit codes: 0 every check passed, 1 a check failed, 2 bad input.`,
+};
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 function serviceOf(stack: string, name: string | undefined, configFile: string | undefined): ServiceConfig {
@@ -41,12 +55,12 @@ async function main(): Promise<number> {
     },
     USAGE,
   );
-  if (!args.url) throw new UsageError(`--url is required\nusage: ${USAGE}`);
+  const url = required(args.url, "--url", USAGE);
   let base: URL;
   try {
-    base = new URL(args.url);
+    base = new URL(url);
   } catch {
-    throw new UsageError(`--url "${args.url}" is not a URL; give e.g. http://127.0.0.1:8000`);
+    throw new UsageError(`--url "${url}" is not a URL; give e.g. http://127.0.0.1:8000`);
   }
   if (!/^https?:$/.test(base.protocol)) throw new UsageError(`--url must be http:// or https://, got ${base.protocol}`);
   const timeoutMs = Number(args["timeout-ms"]);

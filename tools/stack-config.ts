@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { SECRET_PLACEHOLDER } from "../policies/contract";
 
 export interface StackConfig {
   project: string;
@@ -20,7 +21,22 @@ export interface StackConfig {
 
 export class StackFileError extends Error {}
 
-export const SECRET_PLACEHOLDER = "[secret]";
+/** The stacks of a project: one per Pulumi.<stack>.yaml. */
+export function projectStacks(projectDir: string): string[] {
+  return fs
+    .readdirSync(projectDir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => !!s)
+    .sort();
+}
+
+/** The one message for a stack the project does not have, wherever a command is given one. */
+export function requireStack(projectDir: string, stack: string): void {
+  const known = projectStacks(projectDir);
+  if (!known.includes(stack)) throw new StackFileError(`no stack "${stack}": this project has ${known.join(", ") || "none"} (Pulumi.<stack>.yaml)`);
+}
+
+export { SECRET_PLACEHOLDER };
 
 /** `stackText`: the stack file's content as it would be after an edit, instead of what is on disk. */
 export function loadStackConfig(projectDir: string, stack: string, configFile?: string, stackText?: string): StackConfig {
@@ -29,6 +45,7 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
     config?: Record<string, { default?: unknown }>;
   };
   if (!project?.name) throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")}: no project name`);
+  if (!configFile) requireStack(projectDir, stack);
   const file = configFile ? path.resolve(configFile) : path.join(projectDir, `Pulumi.${stack}.yaml`);
   const stackFile = readYaml(file, `the stack file of "${stack}"`, stackText) as { config?: Record<string, unknown> } | null;
   const values = stackFile?.config ?? {};

@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
+import { PLAIN_KEYS_ANNOTATION } from "../labels";
 import {
   ALERTMANAGER_CONFIG_SECRET,
   lokiValues,
@@ -30,7 +31,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
     const alertmanagerConfig = new k8s.core.v1.Secret(
       `${name}-alertmanager-config`,
       {
-        metadata: { name: ALERTMANAGER_CONFIG_SECRET, namespace: monitoring.namespace },
+        metadata: { name: ALERTMANAGER_CONFIG_SECRET, namespace: monitoring.namespace, annotations: { [PLAIN_KEYS_ANNOTATION]: "alertmanager.yaml" } },
         stringData: { "alertmanager.yaml": renderMonitoring(args.config).alertmanagerConfig },
       },
       { ...child, dependsOn: [namespace] },

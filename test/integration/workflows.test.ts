@@ -30,6 +30,9 @@ describe("GitHub workflows", () => {
     expect(Object.keys(pr.on)).toEqual(["pull_request"]);
     expect(pr.jobs.ci.steps.map((s) => s.run)).toContain("sudo --preserve-env=PATH bash .ci/run");
     expect(pr.jobs.policy.steps.map((s) => s.run)).toContain("npm run check -- --format github");
+    // Code scanning gets the same findings as SARIF, where the repository turns it on.
+    expect(pr.jobs.policy.steps.find((s) => s.uses?.startsWith("github/codeql-action/upload-sarif@"))?.with).toMatchObject({ sarif_file: "${{ runner.temp }}/policy.sarif" });
+    expect(pr.jobs.policy.steps.map((s) => s.run)).toContain('npm run --silent check -- --format sarif > "$RUNNER_TEMP/policy.sarif" || [ $? -eq 1 ]');
     const preview = pr.jobs.preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"))!;
     expect(preview.with).toMatchObject({ command: "preview", policyPacks: "policies", policyPackConfigs: "policies/config/${{ matrix.stack }}.json", "comment-on-pr": true });
   });

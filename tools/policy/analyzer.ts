@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
+import { isChecked } from "../plan-format";
 import type { PlannedResource } from "../render-stack";
 
 // The protocol's modules, from the same copy of @pulumi/pulumi (and its gRPC and protobuf) the pack uses.
@@ -54,9 +55,19 @@ export class PolicyPackSession {
     private readonly client: any,
   ) {}
 
-  /** Starts the pack in `packDir` with Pulumi's runner, as the CLI does, and connects to it. */
+  /**
+   * Starts the pack in `packDir` with Pulumi's runner, as the CLI does, and connects to it. The
+   * runner is the one the pack's own @pulumi/pulumi provides, resolved from the pack's folder as
+   * the CLI's pulumi-analyzer-policy script resolves it (`require.resolve('@pulumi/pulumi/cmd/run-policy-pack')`
+   * there): a pack installed on its own runs on its own dependencies.
+   */
   static async start(packDir: string): Promise<PolicyPackSession> {
-    const runner = path.join(PULUMI_DIR, "cmd", "run-policy-pack");
+    let runner: string;
+    try {
+      runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [packDir] });
+    } catch {
+      throw new PolicyPackError(`no @pulumi/pulumi for the policy pack in ${packDir}: install its dependencies there (npm ci)`);
+    }
     // The runner takes the engine's address first; the analyzer never calls it back.
     const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: packDir, stdio: ["ignore", "pipe", "pipe"] });
     let stderr = "";
@@ -115,7 +126,7 @@ export class PolicyPackSession {
    */
   async analyze(resources: PlannedResource[], changed?: Set<string>): Promise<Violation[]> {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const analyzed = resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+    const analyzed = resources.filter(isChecked);
     const violations: Violation[] = [];
     const collect = (response: any, urn?: string) => {
       for (const d of response.getDiagnosticsList()) {

@@ -2,20 +2,60 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig, requirePlatformConfig } from "../../config";
-import { parseCli, UsageError } from "../cli";
+import { parseCli, required, UsageError, type Usage } from "../cli";
 import { canary, cutover, outputsOf, promote, Refusal, retire, rollback, servicesOf, type Stack, type Step } from "./operations";
 import { applyEdits, StackEditError, stackDiff } from "./stack-file";
 import { loadStackConfig, StackFileError } from "../stack-config";
 
 const PROJECT_DIR = path.resolve(__dirname, "../..");
 const COMMON = { dir: { type: "string" }, "dry-run": { type: "boolean" }, service: { type: "string" } } as const;
+const COMMON_HELP = `  --dir DIR        the project directory (Pulumi.yaml and the stack files; default: this project)
+  --dry-run        print the diff, write nothing
+
+Exit codes: 0 written (or nothing to change), 2 bad input or an unsafe step (the reason and what to
+do instead; nothing written).`;
+const usage = (synopsis: string, what: string, ...options: string[]): Usage => ({ synopsis, help: `${what}\n\n${options.join("\n")}\n${COMMON_HELP}` });
+const STACK_OPTION = "  --stack STACK    the stack whose file is edited";
+const SERVICES_OPTION = "  --service NAME   one service (default: every blue-green service)";
 const USAGE = {
-  promote: "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--dir DIR] [--dry-run]",
-  canary: "npm run canary -- --stack STACK --service NAME --weight N [--dir DIR] [--dry-run]",
-  cutover: "npm run cutover -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
-  rollback: "npm run rollback -- --stack STACK [--service NAME] [--dir DIR] [--dry-run]",
-  retire: "npm run retire -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
-} as const;
+  promote: usage(
+    "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--dir DIR] [--dry-run]",
+    `Copies the image the source stack runs (checked against its outputs), by digest, to the target's standby
+colour at full scale (REL-6). The colour that serves traffic is never touched.`,
+    "  --from STACK          the stack the release comes from (e.g. staging)",
+    "  --to STACK            the stack it goes to (e.g. production)",
+    "  --source-state FILE   what the source runs: pulumi stack output --stack STACK --json > FILE",
+    "                        (or npm run plan -- --stack STACK --json FILE)",
+    "  --service NAME        one service (default: every blue-green service)",
+  ),
+  canary: usage(
+    "npm run canary -- --stack STACK --service NAME --weight N [--dir DIR] [--dry-run]",
+    "Sends N % of the edge's requests for the service to its standby colour (REL-4); --weight 0 aborts the canary.",
+    STACK_OPTION,
+    "  --service NAME   the blue-green service",
+    "  --weight N       whole percent, 0 to 99",
+  ),
+  cutover: usage(
+    "npm run cutover -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
+    "Moves traffic to the standby colour and records cutoverAt (REL-3); the old colour stays at full scale for rollback.",
+    STACK_OPTION,
+    SERVICES_OPTION,
+    "  --now ISO        the time recorded as cutoverAt (default: now)",
+  ),
+  rollback: usage(
+    "npm run rollback -- --stack STACK [--service NAME] [--dir DIR] [--dry-run]",
+    "Moves traffic back to the previous colour while it still runs at full scale (REL-3).",
+    STACK_OPTION,
+    SERVICES_OPTION,
+  ),
+  retire: usage(
+    "npm run retire -- --stack STACK [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
+    "Scales the old colour down to the standby count once blueGreen.rollbackHoldHours have passed since the cutover.",
+    STACK_OPTION,
+    SERVICES_OPTION,
+    "  --now ISO        the time compared with cutoverAt (default: now)",
+  ),
+};
 type Command = keyof typeof USAGE;
 
 interface StackFile extends Stack {
@@ -39,15 +79,10 @@ function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, pr
   }
   const after = applyEdits(stack.text, edits);
   const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, undefined, after).config));
-  if (!result.ok) throw new Refusal(`the edited ${stack.file} would not validate, so it was not written:\n${result.errors.join("\n")}`);
+  if (!result.ok) throw new ConfigError(result.errors, `the edited ${stack.file} would not validate, so it was not written`);
   print(stackDiff(path.relative(process.cwd(), stack.file), stack.text, after));
   if (dryRun) print("(dry run: nothing written)\n");
   else fs.writeFileSync(stack.file, after);
-}
-
-function required<T>(value: T | undefined, option: string, command: Command): T {
-  if (value === undefined) throw new UsageError(`${option} is required\nusage: ${USAGE[command]}`);
-  return value;
 }
 
 function timeOf(text: string | undefined): Date {
@@ -70,10 +105,10 @@ export function runRelease(command: string, argv: string[], print: (text: string
   const dryRun = args["dry-run"] ?? false;
 
   if (command === "promote") {
-    const from = openStack(dir, required(args.from, "--from", command));
-    const to = openStack(dir, required(args.to, "--to", command));
+    const from = openStack(dir, required(args.from, "--from", usage));
+    const to = openStack(dir, required(args.to, "--to", usage));
     if (from.name === to.name) throw new UsageError("--from and --to name the same stack");
-    const stateFile = required(args["source-state"], "--source-state (what the source stack runs: pulumi stack output --json, or npm run plan -- --json)", command);
+    const stateFile = required(args["source-state"], "--source-state (what the source stack runs: pulumi stack output --json, or npm run plan -- --json)", usage);
     let state: unknown;
     try {
       state = JSON.parse(fs.readFileSync(stateFile, "utf8"));
@@ -84,10 +119,10 @@ export function runRelease(command: string, argv: string[], print: (text: string
     write(dir, to, servicesOf(to, args.service).map((service) => promote(from, outputs, to, service)), dryRun, print);
     return;
   }
-  const stack = openStack(dir, required(args.stack, "--stack", command as Command));
+  const stack = openStack(dir, required(args.stack, "--stack", usage));
   if (command === "canary") {
-    const service = required(args.service, "--service", command);
-    const weightText = required(args.weight, "--weight", command);
+    const service = required(args.service, "--service", usage);
+    const weightText = required(args.weight, "--weight", usage);
     if (!/^\d+$/.test(weightText)) throw new UsageError(`--weight must be a whole percent from 0 to 99, got "${weightText}"`);
     write(dir, stack, [canary(stack, service, Number(weightText))], dryRun, print);
     return;

@@ -28,6 +28,11 @@ export interface StackOutputs {
 }
 
 const otherColor = (color: Color): Color => (color === "blue" ? "green" : "blue");
+
+/** A release step on one service as the operator types it: refusals' hints are runnable as printed. */
+const step = (command: string, stack: Stack, service: string, ...rest: string[]) => ["npm run", command, "--", "--stack", stack.name, "--service", service, ...rest].join(" ");
+/** Promotion needs the source stack and its state, which a target stack does not know: its usage says how. */
+const PROMOTE_HINT = "npm run promote -- --help";
 const bgPath = (service: string, ...rest: string[]) => ["config", `${NAMESPACE}:services`, service, "blueGreen", ...rest];
 
 /** The services a command acts on: the one named, or every blue-green service of the stack. */
@@ -60,11 +65,11 @@ export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stac
   const reference = imageReference(image);
   const deployed = sourceOutputs.services?.[service]?.images?.[activeColor ?? "default"];
   if (deployed === undefined) {
-    throw new Refusal(`the state given for "${source.name}" shows no image of ${service}: pass its current outputs (pulumi stack output --stack ${source.name} --json)`);
+    throw new Refusal(`the state given for "${source.name}" shows no image of ${service}: pass its current outputs (pulumi stack output --stack ${source.name} --json > ${source.name}.json)`);
   }
   if (deployed !== reference) {
     throw new Refusal(
-      `${source.name}'s stack file runs ${reference} on ${service}, but its last plan shows ${deployed}: deploy and verify ${source.name} first (pulumi up), then promote what it runs`,
+      `${source.name}'s stack file runs ${reference} on ${service}, but its last plan shows ${deployed}: deploy and verify ${source.name} first (pulumi up --stack ${source.name}), then promote what it runs`,
     );
   }
   const pinning = pinningProblem(image, target.config.imagePinning);
@@ -73,11 +78,11 @@ export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stac
   const bg = blueGreenOf(target, service);
   const standby = otherColor(bg.activeColor);
   if (bg.canaryWeight > 0) {
-    throw new Refusal(`${service} in ${target.name} is in a canary (${bg.canaryWeight} % on ${standby}): finish it (npm run cutover) or abort it (npm run canary -- --weight 0) first`);
+    throw new Refusal(`${service} in ${target.name} is in a canary (${bg.canaryWeight} % on ${standby}): finish it (${step("cutover", target, service)}) or abort it (${step("canary", target, service, "--weight", "0")}) first`);
   }
   if (bg.cutoverAt) {
     throw new Refusal(
-      `${service} in ${target.name}: ${standby} is still serving as the rollback target of the cutover at ${bg.cutoverAt}: roll back, or retire it (npm run retire) first`,
+      `${service} in ${target.name}: ${standby} is still serving as the rollback target of the cutover at ${bg.cutoverAt}: roll back (${step("rollback", target, service)}), or retire it (${step("retire", target, service)}) first`,
     );
   }
   if (imageReference(bg[bg.activeColor].image) === reference) {
@@ -95,7 +100,7 @@ export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stac
 /** REL-4: a share of the edge's requests to the standby colour; 0 aborts. */
 export function canary(stack: Stack, service: string, weight: number): Step {
   if (!Number.isInteger(weight) || weight < 0 || weight > 100) throw new Refusal(`--weight must be a whole percent from 0 to 99, got ${weight}`);
-  if (weight === 100) throw new Refusal("--weight 100 would send all traffic to the standby colour: that is a cutover (npm run cutover)");
+  if (weight === 100) throw new Refusal(`--weight 100 would send all traffic to the standby colour: that is a cutover (${step("cutover", stack, service)})`);
   const bg = blueGreenOf(stack, service);
   const standby = otherColor(bg.activeColor);
   if (!stack.config.edge?.routes.some((route) => route.service === service)) {
@@ -106,7 +111,7 @@ export function canary(stack: Stack, service: string, weight: number): Step {
     return { edits: [{ path: bgPath(service, "canaryWeight"), value: undefined }], summary: [`${service}: canary aborted, all traffic to ${bg.activeColor}`] };
   }
   if (bg.standbyScale !== "full") {
-    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first (npm run promote)`);
+    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first (${PROMOTE_HINT})`);
   }
   if (bg.cutoverAt) {
     throw new Refusal(`${service}'s standby colour (${standby}) is the previous release, kept for rollback since ${bg.cutoverAt}: promote a new release first`);
@@ -122,10 +127,10 @@ export function cutover(stack: Stack, service: string, now: Date): Step {
   const bg = blueGreenOf(stack, service);
   const standby = otherColor(bg.activeColor);
   if (bg.cutoverAt) {
-    throw new Refusal(`${service} was cut over at ${bg.cutoverAt} and ${bg.activeColor} is live: to switch back use npm run rollback; to release again, retire and promote`);
+    throw new Refusal(`${service} was cut over at ${bg.cutoverAt} and ${bg.activeColor} is live: to switch back, roll back (${step("rollback", stack, service)}); to release again, retire it after the hold time (${step("retire", stack, service)}) and promote (${PROMOTE_HINT})`);
   }
   if (bg.standbyScale !== "full") {
-    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first, deploy and smoke-test it`);
+    throw new Refusal(`${service}'s standby colour (${standby}) runs ${bg.standbyReplicas} pods (standbyScale: idle): promote a release to it first (${PROMOTE_HINT}), deploy and smoke-test it`);
   }
   return {
     edits: [
@@ -144,8 +149,8 @@ export function rollback(stack: Stack, service: string): Step {
   if (!bg.cutoverAt) {
     throw new Refusal(
       bg.standbyScale === "full"
-        ? `${service} has no cutover to roll back (${bg.activeColor} has served since before the last release): abort a canary with npm run canary -- --weight 0`
-        : `${service}'s previous colour (${previous}) was retired (scaled to ${bg.standbyReplicas}): roll back by promoting the previous release again`,
+        ? `${service} has no cutover to roll back (${bg.activeColor} has served since before the last release): abort a canary with ${step("canary", stack, service, "--weight", "0")}`
+        : `${service}'s previous colour (${previous}) was retired (scaled to ${bg.standbyReplicas}): roll back by promoting the previous release again (${PROMOTE_HINT})`,
     );
   }
   return {
@@ -164,7 +169,7 @@ export function retire(stack: Stack, service: string, now: Date): Step {
   if (!bg.cutoverAt) {
     if (bg.standbyScale === "idle") return { edits: [], summary: [`${service}: ${old} already runs at the standby count (${bg.standbyReplicas})`] };
     // A release that never took all traffic (being tested, or rolled back) needs no hold time.
-    if (bg.canaryWeight > 0) throw new Refusal(`${service}'s standby colour (${old}) takes ${bg.canaryWeight} % of requests: abort the canary first (npm run canary -- --weight 0)`);
+    if (bg.canaryWeight > 0) throw new Refusal(`${service}'s standby colour (${old}) takes ${bg.canaryWeight} % of requests: abort the canary first (${step("canary", stack, service, "--weight", "0")})`);
     return {
       edits: [{ path: bgPath(service, "standbyScale"), value: "idle" }],
       summary: [`${service}: ${old} (${imageReference(bg[old].image)}, not serving) scaled to ${bg.standbyReplicas}`],

@@ -1,0 +1,81 @@
+/**
+ * What every command of the project shares, run as a user types it (`npm run NAME -- ...`): --help
+ * prints the usage and exits 0; an unknown stack gets one message everywhere; configuration
+ * problems are printed in one layout by plan, check and the release commands.
+ */
+import { spawn } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { PROJECT_DIR } from "../harness";
+import { tempDir } from "./real-tools";
+
+const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> };
+/** The project's own commands: every npm script run by tsx or bash (jest, tsc and eslint have their own --help). */
+const COMMANDS = Object.entries(pkg.scripts)
+  .filter(([, command]) => /^(tsx|bash) /.test(command))
+  .map(([name]) => name);
+
+function npmRun(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("npm", ["run", "--silent", script, "--", ...args], { cwd: PROJECT_DIR });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("every command", () => {
+  it("is covered here: plan, check, the release commands, smoke, bench, docs, bench:backup", () => {
+    expect(COMMANDS.sort()).toEqual(["bench", "bench:backup", "canary", "check", "cutover", "docs", "plan", "promote", "retire", "rollback", "smoke"]);
+  });
+
+  it.each(COMMANDS)("%s --help prints its usage and exits 0", async (command) => {
+    const result = await npmRun(command, "--help");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: npm run ${command}\\b`));
+    expect(result.stdout.split("\n").length).toBeGreaterThan(3);
+  }, 30000);
+
+  const UNKNOWN = 'error: no stack "prod": this project has production, staging (Pulumi.<stack>.yaml)\n';
+  it.each([
+    ["plan", ["--stack", "prod"]],
+    ["check", ["--stack", "prod"]],
+    ["promote", ["--from", "prod", "--to", "production", "--source-state", "x.json"]],
+    ["canary", ["--stack", "prod", "--service", "api", "--weight", "5"]],
+    ["cutover", ["--stack", "prod"]],
+    ["rollback", ["--stack", "prod"]],
+    ["retire", ["--stack", "prod"]],
+    ["smoke", ["--url", "http://127.0.0.1:9", "--stack", "prod"]],
+  ])("%s names an unknown stack with the one message that lists the stacks, exit 2", async (command, args) => {
+    const result = await npmRun(command, ...args);
+    expect(result.stderr).toBe(UNKNOWN);
+    expect(result.code).toBe(2);
+  }, 30000);
+
+  it("plan, check and the release commands print configuration problems in the same layout", async () => {
+    // A project folder whose production stack has two problems; plan and check read it with --config-file, the release commands with --dir.
+    const dir = tempDir("mcp-bad-config-");
+    fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+    const text = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), "utf8").replace("    replicas: 3\n", '    replicas: "three"\n').replace("    worker:\n", "    worker:\n      imagee: {}\n");
+    fs.writeFileSync(path.join(dir, "Pulumi.production.yaml"), text);
+    const file = path.join(dir, "Pulumi.production.yaml");
+    const outputs = await Promise.all([
+      npmRun("plan", "--stack", "production", "--config-file", file),
+      npmRun("check", "--stack", "production", "--config-file", file),
+      npmRun("cutover", "--stack", "production", "--dir", dir),
+      npmRun("smoke", "--url", "http://127.0.0.1:9", "--stack", "production", "--config-file", file),
+    ]);
+    const expected = [
+      "error: invalid stack configuration:",
+      '  mcp-platform:edge.replicas: expected a value of type number; got "three"',
+      expect.stringMatching(/^ {2}mcp-platform:services\.worker\.imagee: unknown key; did you mean "image"\?/),
+    ];
+    for (const result of outputs) {
+      expect(result.stderr.trimEnd().split("\n")).toEqual(expected);
+      expect(result.code).toBe(2);
+    }
+  }, 60000);
+});
