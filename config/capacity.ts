@@ -105,9 +105,14 @@ export const CapacityPlanSchema = z
     perTenant: Amounts({ cpu: "100m", memory: "256Mi", database: "1Gi" }, "each tenant adds")
       .prefault({})
       .describe("What each tenant adds (CAP-4: 0.1 CPU, 256 MiB, 1 GiB of database)."),
+    backupStorage: memory
+      .optional()
+      .describe(
+        "Storage the backups may take (a bucket quota or budget): checked against 3x the database plan (CAP-4). Omit for a bucket without a limit.",
+      ),
   })
   .describe(
-    "The stack's capacity plan (CAP-4): base plus per-tenant amounts for its tenants. The database volume must cover it at plan time; policies capacity-plan and capacity-plan-warning check the requests at rest against it instead of the policy config's tenant count. Omit for the policy config's plan.",
+    "The stack's capacity plan (CAP-4): base plus per-tenant amounts for its tenants. The database volume must cover it at plan time; policies capacity-plan (90 %) and capacity-plan-warning (80 %) check that the requests at rest, the database volume and the backup storage carry the tenants, instead of the policy config's tenant count. Omit for the policy config's plan.",
   );
 
 export type CapacityPlan = z.output<typeof CapacityPlanSchema>;
@@ -130,5 +135,8 @@ export function capacityPlanAnnotation(plan: CapacityPlan): string {
     perTenantCpu: plan.perTenant.cpu,
     baseMemory: plan.base.memory,
     perTenantMemory: plan.perTenant.memory,
+    baseDatabase: plan.base.database,
+    perTenantDatabase: plan.perTenant.database,
+    ...(plan.backupStorage ? { backupStorage: plan.backupStorage } : {}),
   });
 }

@@ -149,15 +149,6 @@ export const alertReceiversConfigured: StackValidationPolicy = {
   },
 };
 
-interface CapacityConfig {
-  tenants: number;
-  baseCpu: string;
-  perTenantCpu: string;
-  baseMemory: string;
-  perTenantMemory: string;
-  share: number;
-}
-
 /** CPU (cores) and memory (bytes) the stack requests at rest: serving workloads at their resting replicas, Postgres and PgBouncer instances. */
 export function restingRequests(objects: KubeObject[]): { cpu: number; memory: number } {
   const hpas = autoscalers(objects);
@@ -187,16 +178,33 @@ const round = (n: number) => Math.round(n * 100) / 100;
 
 const capacitySchema = {
   properties: {
-    tenants: { type: "integer", minimum: 0, default: 10, description: "Active tenants the environment is planned for." },
+    tenants: { type: "integer", minimum: 0, description: "Active tenants every stack of the environment is planned for; unset: only stacks that declare mcp-platform:capacity are checked." },
     baseCpu: { type: "string", default: "2", description: "CPU of the plan without tenants." },
     perTenantCpu: { type: "string", default: "100m", description: "CPU per tenant." },
     baseMemory: { type: "string", default: "4Gi", description: "Memory of the plan without tenants." },
     perTenantMemory: { type: "string", default: "256Mi", description: "Memory per tenant." },
-    share: { type: "number", minimum: 0, maximum: 1, description: "Report past this share of the plan (1 for the plan itself, 0.8 for the warning line)." },
+    baseDatabase: { type: "string", default: "20Gi", description: "Database storage of the plan without tenants." },
+    perTenantDatabase: { type: "string", default: "1Gi", description: "Database storage per tenant." },
+    share: { type: "number", minimum: 0, maximum: 1, description: "Report when the planned tenants use more than this share of the tenants the stack's requests can carry (0.9 critical, 0.8 warning)." },
   },
 } as const;
 
-const PLAN_KEYS = ["baseCpu", "perTenantCpu", "baseMemory", "perTenantMemory"] as const;
+interface CapacityConfig {
+  tenants?: number;
+  baseCpu: string;
+  perTenantCpu: string;
+  baseMemory: string;
+  perTenantMemory: string;
+  baseDatabase: string;
+  perTenantDatabase: string;
+  /** Storage the backups may take (mcp-platform:capacity.backupStorage); none for an unbounded bucket. */
+  backupStorage?: string;
+  share: number;
+}
+
+const PLAN_KEYS = ["baseCpu", "perTenantCpu", "baseMemory", "perTenantMemory", "baseDatabase", "perTenantDatabase"] as const;
+/** CAP-4: backup storage is three times the database. */
+const BACKUP_FACTOR = 3;
 
 /**
  * The plan a stack declares (mcp-platform:capacity), from its Namespace's annotation: undefined
@@ -212,14 +220,47 @@ export function declaredCapacityPlan(objects: KubeObject[]): Omit<CapacityConfig
   } catch {
     plan = {};
   }
-  const valid = Number.isInteger(plan.tenants) && (plan.tenants as number) >= 0 && PLAN_KEYS.every((key) => typeof plan[key] === "string" && parseQuantity(plan[key] as string) !== undefined);
-  if (!valid) return `${describe(namespace)}: annotation ${CAPACITY_PLAN_ANNOTATION} is not a capacity plan (tenants, ${PLAN_KEYS.join(", ")}): ${text}; set mcp-platform:capacity`;
-  return { tenants: plan.tenants as number, ...(Object.fromEntries(PLAN_KEYS.map((key) => [key, plan[key]])) as Record<(typeof PLAN_KEYS)[number], string>) };
+  const quantity = (key: string) => typeof plan[key] === "string" && parseQuantity(plan[key] as string) !== undefined;
+  const valid = Number.isInteger(plan.tenants) && (plan.tenants as number) >= 0 && PLAN_KEYS.every(quantity) && (plan.backupStorage === undefined || quantity("backupStorage"));
+  if (!valid) return `${describe(namespace)}: annotation ${CAPACITY_PLAN_ANNOTATION} is not a capacity plan (tenants, ${PLAN_KEYS.join(", ")}, backupStorage?): ${text}; set mcp-platform:capacity`;
+  return {
+    tenants: plan.tenants as number,
+    ...(Object.fromEntries(PLAN_KEYS.map((key) => [key, plan[key]])) as Record<(typeof PLAN_KEYS)[number], string>),
+    ...(plan.backupStorage !== undefined ? { backupStorage: plan.backupStorage as string } : {}),
+  };
+}
+
+/** The storage of the database: each Postgres cluster's data volume holds the whole database. */
+function databaseStorage(objects: KubeObject[]): number | undefined {
+  const sizes = objects.filter((o) => isCnpg(o, "Cluster")).map((o) => parseQuantity(String((specOf(o).storage as { size?: string } | undefined)?.size ?? "0")) ?? 0);
+  return sizes.length ? Math.min(...sizes) : undefined;
+}
+
+export interface CapacityLine {
+  what: string;
+  unit: string;
+  /** What the stack provides: requests at rest, the database volume, the backup budget. */
+  provided: number;
+  base: number;
+  perTenant: number;
 }
 
 /**
- * A capacity-plan policy that reports when requests at rest pass `share` of the plan: the plan the
- * stack declares (mcp-platform:capacity, its tenants counted) or else this policy's config.
+ * Tenants the provided amount carries by the plan (CAP-4: base + per tenant), and the share of that
+ * the planned tenants use. Provided below the base carries none: any tenant is past every line.
+ */
+export function tenantUse(line: CapacityLine, tenants: number): { capacity: number; share: number } {
+  const capacity = line.perTenant > 0 ? Math.max(0, (line.provided - line.base) / line.perTenant) : line.provided >= line.base ? Infinity : 0;
+  const share = tenants === 0 ? (line.provided >= line.base ? 0 : Infinity) : capacity === 0 ? Infinity : tenants / capacity;
+  return { capacity, share };
+}
+
+/**
+ * A capacity-plan policy (CAP-4): for CPU and memory requests at rest, the database volume and,
+ * where declared, the backup storage (3x the database), the tenants the stack's provisioning can
+ * carry by the plan; it reports when the planned tenants use more than `share` of them (90 %
+ * critical, 80 % warning). Over-provisioning is fine; under-provisioning is not. The plan is the one
+ * the stack declares (mcp-platform:capacity, its tenants counted) or else this policy's config.
  */
 function capacityPolicy(name: string, description: string, enforcementLevel: "mandatory" | "advisory", share: number, advice: string): StackValidationPolicy {
   return {
@@ -229,26 +270,39 @@ function capacityPolicy(name: string, description: string, enforcementLevel: "ma
     configSchema: { properties: { ...capacitySchema.properties, share: { ...capacitySchema.properties.share, default: share } } },
     validateStack: (args, report) => {
       const all = kubeObjects(args);
+      const objects = all.map(({ object }) => object);
       const where = all.find(({ object }) => object.kind === "ResourceQuota" || object.kind === "Namespace")?.resource.urn;
-      const declared = declaredCapacityPlan(all.map(({ object }) => object));
+      const declared = declaredCapacityPlan(objects);
       if (typeof declared === "string") {
         report(declared, where);
         return;
       }
       const c: CapacityConfig = { ...args.getConfig<CapacityConfig>(), ...declared };
+      // A stack without tenants to plan for (no mcp-platform:capacity, no tenants in the policy config) has no plan to carry.
+      const tenants = c.tenants;
+      if (tenants === undefined) return;
+      const q = (value: string) => parseQuantity(value)!;
       const planned = declared ? "mcp-platform:capacity" : "tenants in this policy's config";
-      const used = restingRequests(all.map(({ object }) => object));
-      const budget = {
-        cpu: parseQuantity(c.baseCpu)! + c.tenants * parseQuantity(c.perTenantCpu)!,
-        memory: parseQuantity(c.baseMemory)! + c.tenants * parseQuantity(c.perTenantMemory)!,
-      };
-      for (const [what, value, limit, unit] of [
-        ["CPU requests", used.cpu, budget.cpu, ""],
-        ["memory requests", used.memory / GIB, budget.memory / GIB, "Gi"],
-      ] as const) {
-        if (value / limit > c.share) {
-          report(`${what} at rest are ${round(value)}${unit}, ${Math.round((value / limit) * 100)} % of the capacity plan's ${round(limit)}${unit} for ${c.tenants} tenants: ${advice.replace("{plan}", planned)}`, where);
-        }
+      const used = restingRequests(objects);
+      const database = databaseStorage(objects);
+      const lines: CapacityLine[] = [
+        { what: "CPU requests at rest", unit: "", provided: used.cpu, base: q(c.baseCpu), perTenant: q(c.perTenantCpu) },
+        { what: "memory requests at rest", unit: "Gi", provided: used.memory / GIB, base: q(c.baseMemory) / GIB, perTenant: q(c.perTenantMemory) / GIB },
+        ...(database !== undefined ? [{ what: "the database volume", unit: "Gi", provided: database / GIB, base: q(c.baseDatabase) / GIB, perTenant: q(c.perTenantDatabase) / GIB }] : []),
+        ...(c.backupStorage !== undefined
+          ? [{ what: "the backup storage", unit: "Gi", provided: q(c.backupStorage) / GIB, base: (BACKUP_FACTOR * q(c.baseDatabase)) / GIB, perTenant: (BACKUP_FACTOR * q(c.perTenantDatabase)) / GIB }]
+          : []),
+      ];
+      for (const line of lines) {
+        const { capacity, share: use } = tenantUse(line, tenants);
+        if (use <= c.share) continue;
+        // What carries the planned tenants with the policy's share left as headroom.
+        const needed = line.base + (tenants * line.perTenant) / c.share;
+        const carried = Number.isFinite(capacity) ? `carry ${Math.floor(capacity)} tenants` : "carry no tenant";
+        report(
+          `${line.what} (${round(line.provided)}${line.unit}) ${carried} by the plan (${round(line.base)}${line.unit} + ${round(line.perTenant)}${line.unit} per tenant); ${tenants} tenants are planned (${planned}), past the ${Math.round(c.share * 100)} % line: ${advice.replace("{needed}", `${round(needed)}${line.unit}`)}`,
+          where,
+        );
       }
     },
   };
@@ -256,18 +310,18 @@ function capacityPolicy(name: string, description: string, enforcementLevel: "ma
 
 export const capacityPlan = capacityPolicy(
   "capacity-plan",
-  "What the stack requests at rest fits the capacity plan: CPU 2 cores + 0.1 per tenant, memory 4 GiB + 256 MiB per tenant, for the environment's tenants, or the plan and tenants the stack declares in mcp-platform:capacity (CAP-4).",
+  "The stack can carry its tenants (CAP-4): CPU and memory requests at rest, the database volume and the declared backup storage (3x the database) each carry the planned tenants by the plan (CPU 2 cores + 0.1, memory 4 GiB + 256 MiB, database 20 GiB + 1 GiB per tenant) with the tenants using at most 90 % of what they carry (critical).",
   "mandatory",
-  1,
-  "lower requests or replicas, or plan for more tenants ({plan}).",
+  0.9,
+  "raise it to at least {needed} (requests, replicas, volume size) or plan fewer tenants.",
 );
 
 export const capacityPlanWarning = capacityPolicy(
   "capacity-plan-warning",
-  "What the stack requests at rest is past 80 % of the capacity plan (CAP-4's warning line): plan the next step.",
+  "The planned tenants use more than 80 % of what the stack's provisioning carries (CAP-4's warning line): plan the next step.",
   "advisory",
   0.8,
-  "past the warning line; plan more capacity before the next tenants arrive.",
+  "past the warning line; plan {needed} before the next tenants arrive.",
 );
 
 export const checklistPolicies = [backupConfiguredAndVerified, preReleaseBackup, rollbackReady, monitoringAlertsActive, alertReceiversConfigured, capacityPlan, capacityPlanWarning];

@@ -4,6 +4,7 @@
  * mutation of a rendered resource is caught with the expected message.
  */
 import * as path from "path";
+import { tenantUse } from "../policies/checklists";
 import { PolicyPackSession, type PackInfo, type Violation } from "../tools/policy/analyzer";
 import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
 import type { Plan, PlannedResource } from "../tools/render-stack";
@@ -128,8 +129,8 @@ const cases: Case[] = [
   ["rollback-ready", "staging", "no standby colour", (p) => remove(p, "Deployment/api-green"), /blue-green service api has only its blue colour/],
   ["monitoring-alerts-active", "production", "a missing alert", (p) => { for (const g of object(p, "PrometheusRule/mcp-platform").spec.groups) g.rules = g.rules.filter((r: { alert?: string }) => r.alert !== "RestoreCheckFailed"); }, /alerts missing: RestoreCheckFailed \(for the restore-check CronJob\)/],
   ["alert-receivers-configured", "production", "receivers without integrations", (p) => (object(p, "Secret/alertmanager-mcp-platform").stringData["alertmanager.yaml"] = "route:\n  receiver: nowhere\nreceivers:\n  - name: nowhere\n"), /no receiver has a PagerDuty, Slack, e-mail or webhook integration/],
-  ["capacity-plan", "production", "a worker fleet past the plan", (p) => (object(p, "Deployment/worker").spec.replicas = 60), /CPU requests at rest are [\d.]+, \d+ % of the capacity plan's 12 for 100 tenants: lower requests/],
-  ["capacity-plan-warning", "staging", "past 80 % of the plan", (p) => (object(p, "Deployment/worker").spec.replicas = 25), /CPU requests at rest are [\d.]+, 8\d % of the capacity plan.s 4 for 20 tenants: past the warning line/],
+  ["capacity-plan", "production", "1,000 tenants on production's requests", (p) => planFor(p, 1000), /CPU requests at rest \(5\.12\) carry 31 tenants by the plan \(2 \+ 0\.1 per tenant\); 1000 tenants are planned .*past the 90 % line: raise it to at least 113\.11/],
+  ["capacity-plan-warning", "production", "past 80 % of what the memory requests carry", (p) => planFor(p, 15), /memory requests at rest \(8\.39Gi\) carry 17 tenants by the plan \(4Gi \+ 0\.25Gi per tenant\); 15 tenants are planned .*past the 80 % line: past the warning line/],
 ];
 
 describe("every policy catches a realistic violation", () => {
@@ -155,25 +156,52 @@ it("stateful-protected (production): an unprotected volume claim of mcp-platform
   ]);
 });
 
-describe("a capacity plan the stack declares (mcp-platform:capacity)", () => {
-  const tenants = (n: number) => Array.from({ length: n }, (_, i) => `tenant${i}`);
-  const capacity = async (n: number) => {
-    const plan = await render(
-      "production",
-      (v) => {
-        v["mcp-platform:capacity"] = { tenants: tenants(n) };
-        (v["mcp-platform:postgres"] as { storage: { size: string } }).storage.size = "100Gi";
-      },
-      true,
-    );
-    return (await check("production", plan)).filter((v) => v.policy.startsWith("capacity-plan"));
-  };
+/** Declares a capacity plan for `tenants` on the plan's Namespace, as mcp-platform:capacity does (CAP-4's amounts). */
+function planFor(plan: Plan, tenants: number, extra: Record<string, string> = {}) {
+  const namespace = object(plan, "Namespace/mcp-production");
+  const annotation = { tenants, baseCpu: "2", perTenantCpu: "100m", baseMemory: "4Gi", perTenantMemory: "256Mi", baseDatabase: "20Gi", perTenantDatabase: "1Gi", ...extra };
+  namespace.metadata = { ...namespace.metadata, annotations: { ...namespace.metadata.annotations, "mcp-platform.io/capacity-plan": JSON.stringify(annotation) } };
+}
 
-  it("replaces the policy config's tenant count: 5 tenants are too few for production's requests, 60 are enough", async () => {
-    expect((await capacity(5)).map((v) => v.message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/\nCPU requests at rest are [\d.]+, \d+ % of the capacity plan's 2\.5 for 5 tenants: lower requests or replicas, or plan for more tenants \(mcp-platform:capacity\)\.$/)]),
+describe("the capacity plan (CAP-4): the stack's provisioning must carry its tenants", () => {
+  // Production at rest requests 5.12 CPU and 8.39 GiB and has a 50 GiB database volume: by CAP-4
+  // (2 CPU + 0.1, 4 GiB + 256 MiB, 20 GiB + 1 GiB per tenant) that carries 31, 17.56 and 30 tenants.
+  const levels = async (tenants: number, extra: Record<string, string> = {}) =>
+    (await check("production", mutated("production", (p) => planFor(p, tenants, extra))))
+      .filter((v) => v.policy.startsWith("capacity-plan"))
+      .map((v) => `${v.policy}: ${v.message.split("\n")[1].split(" (")[0]}`);
+
+  it("fails 1,000 tenants (about 102 CPU needed) on 5.12 CPU, and passes 5 tenants: under-provisioning is the violation", async () => {
+    expect(await levels(1000)).toEqual(
+      expect.arrayContaining(["capacity-plan: CPU requests at rest", "capacity-plan: memory requests at rest", "capacity-plan: the database volume", "capacity-plan-warning: CPU requests at rest"]),
     );
-    expect(await capacity(60)).toEqual([]);
+    expect(await levels(5)).toEqual([]);
+  });
+
+  it("draws the 80 % and 90 % lines on what the requests carry: 14 tenants pass, 15 warn, 16 are critical (memory carries 17.56)", async () => {
+    expect(await levels(14)).toEqual([]);
+    expect(await levels(15)).toEqual(["capacity-plan-warning: memory requests at rest"]);
+    expect(await levels(16)).toEqual(["capacity-plan: memory requests at rest", "capacity-plan-warning: memory requests at rest"]);
+  });
+
+  it("checks a declared backup storage against 3x the database plan", async () => {
+    // 3 x (20 GiB + 1 GiB per tenant): 100 GiB carries 13.33 tenants; 10 are 75 %, 12 exactly 90 % (not past it), 13 are 97.5 %.
+    expect(await levels(10, { backupStorage: "100Gi" })).toEqual([]);
+    expect(await levels(12, { backupStorage: "100Gi" })).toEqual(["capacity-plan-warning: the backup storage"]);
+    expect(await levels(13, { backupStorage: "100Gi" })).toEqual(["capacity-plan: the backup storage", "capacity-plan-warning: the backup storage"]);
+  });
+
+  it("leaves a stack without a plan alone (no mcp-platform:capacity, no tenants in the policy config)", async () => {
+    expect((await check("production", plans.get("production")!)).filter((v) => v.policy.startsWith("capacity-plan"))).toEqual([]);
+  });
+
+  it("renders mcp-platform:capacity as the plan the policies read, tenants counted", async () => {
+    const plan = await render("production", (v) => {
+      v["mcp-platform:capacity"] = { tenants: Array.from({ length: 16 }, (_, i) => `tenant${i}`), backupStorage: "200Gi" };
+      (v["mcp-platform:postgres"] as { storage: { size: string } }).storage.size = "100Gi";
+    }, true);
+    const found = (await check("production", plan)).filter((v) => v.policy.startsWith("capacity-plan")).map((v) => `${v.policy}: ${v.message.split("\n")[1].split(" (")[0]}`);
+    expect(found).toEqual(["capacity-plan: memory requests at rest", "capacity-plan-warning: memory requests at rest"]);
   });
 
   it("reports an annotation that is not a plan", async () => {
@@ -212,5 +240,20 @@ describe("policy config", () => {
         expect.stringMatching(/^ {2}replicas-minimum\.minReplicas: must be integer$/),
       ]),
     );
+  });
+});
+
+describe("tenantUse: the tenants a provisioned amount carries by CAP-4's plan", () => {
+  const cpu = (provided: number) => ({ what: "CPU", unit: "", provided, base: 2, perTenant: 0.1 });
+  it.each([
+    [12, 100, 100, 1],
+    [5.1, 1000, 31, 32.26],
+    [1, 5, 0, Infinity],
+    [2, 0, 0, 0],
+    [1, 0, 0, Infinity],
+  ])("%s CPU, %s tenants: carries %s, share %s", (provided, tenants, capacity, share) => {
+    const use = tenantUse(cpu(provided), tenants);
+    expect(Math.floor(use.capacity + 1e-9)).toBe(capacity);
+    expect(use.share).toBeCloseTo(share, 2);
   });
 });
