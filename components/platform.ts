@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { imageReference, type DataUse, type PlatformConfig } from "../config";
+import { imageReference, issuedByCertManager, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
 import { BackupJobs } from "./backup/jobs";
 import { backupJobLabels } from "./backup/jobs-render";
@@ -47,7 +47,7 @@ export function buildPlatform(config: PlatformConfig) {
       config: config.clusterAddons,
       needsPostgres: !!config.postgres,
       needsBackups: !!config.backups,
-      needsCertManager: !!config.edge && "issuer" in config.edge.tls,
+      needsCertManager: !!config.edge && issuedByCertManager(config.edge.tls),
       monitoringStack,
     },
     base,

@@ -27,6 +27,14 @@ const RateLimitSchema = z.strictObject({
   burst: z.int().min(0).describe("Requests above the rate accepted at once before 429s."),
 });
 
+const renewBeforeDays = z.int().min(1).max(60).default(30).describe("cert-manager renews this long before expiry (EDGE-3, MON-12).");
+
+/** Let's Encrypt's ACME directories. */
+export const ACME_SERVERS = {
+  production: "https://acme-v02.api.letsencrypt.org/directory",
+  staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+} as const;
+
 export const EdgeSchema = z
   .strictObject({
     hostname: z
@@ -57,11 +65,25 @@ export const EdgeSchema = z
             name: z.string().min(1).describe("Issuer or ClusterIssuer name."),
             kind: z.enum(["ClusterIssuer", "Issuer"]).default("ClusterIssuer").describe("Kind of the issuer."),
           }),
-          renewBeforeDays: z.int().min(1).max(60).default(30).describe("cert-manager renews this long before expiry (EDGE-3, MON-12)."),
+          renewBeforeDays: renewBeforeDays,
+        }),
+        z.strictObject({
+          acme: z
+            .strictObject({
+              email: z.email().describe("Contact of the ACME account: expiry and problem notices go there."),
+              server: z
+                .union([z.enum(["production", "staging"]), z.url()])
+                .default("production")
+                .describe("Let's Encrypt's production or staging directory (staging: untrusted certificates, generous rate limits, for first tries), or another ACME directory URL."),
+            })
+            .describe("The stack creates its ACME ClusterIssuer (acme-<namespace>) solving HTTP-01 through the edge itself: no ingress controller needed."),
+          renewBeforeDays: renewBeforeDays,
         }),
         z.strictObject({ secretName: z.string().regex(DNS_LABEL).describe("An existing kubernetes.io/tls Secret in the namespace.") }),
       ])
-      .describe("TLS certificate: issued by cert-manager ({ issuer }) or an existing Secret ({ secretName }). HTTP always redirects to HTTPS (EDGE-3)."),
+      .describe(
+        "TLS certificate: issued by cert-manager through an issuer you have ({ issuer }) or one the stack creates for Let's Encrypt ({ acme }), or an existing Secret ({ secretName }). HTTP redirects to HTTPS except the ACME challenge path (EDGE-3).",
+      ),
     maintenance: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Answer every request with 503 and the maintenance page (EDGE-5)."),
@@ -92,3 +114,6 @@ export const EdgeSchema = z
   .describe("The nginx edge in front of the services: routes, TLS, limits, maintenance and isolation switches.");
 
 export type EdgeConfig = z.output<typeof EdgeSchema>;
+
+/** Whether cert-manager issues the edge's certificate (through a given issuer or the stack's ACME one), rather than a Secret given. */
+export const issuedByCertManager = (tls: EdgeConfig["tls"]): tls is Exclude<EdgeConfig["tls"], { secretName: string }> => !("secretName" in tls);

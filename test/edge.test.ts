@@ -114,7 +114,28 @@ describe.each(STACKS)("the edge of the %s stack", (stack) => {
     const edge = objects(plan).get("NetworkPolicy/edge") as K8sObject;
     expect(edge.spec.egress).toEqual([
       { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": `api-${stack}` } } }], ports: [{ protocol: "TCP", port: 8000 }] },
+      // cert-manager's HTTP-01 solver pods (cert-manager v1.16.2 pkg/issuer/acme/http/pod.go: this label, port 8089).
+      { to: [{ podSelector: { matchLabels: { "acme.cert-manager.io/http01-solver": "true" } } }], ports: [{ protocol: "TCP", port: 8089 }] },
     ]);
+  });
+
+  it("answers the ACME HTTP-01 challenge itself: a Service for the solver pods, a path to them, and its own ClusterIssuer (EDGE-3)", () => {
+    const o = objects(plan);
+    const solver = o.get("Service/acme-solver") as K8sObject;
+    expect(solver.spec).toMatchObject({ type: "ClusterIP", selector: { "acme.cert-manager.io/http01-solver": "true" }, ports: [{ port: 8089, targetPort: "http" }] });
+    expect((o.get("NetworkPolicy/acme-solver") as K8sObject).spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "edge", "app.kubernetes.io/part-of": "mcp-platform" } } }], ports: [{ protocol: "TCP", port: 8089 }] },
+    ]);
+    const issuer = o.get(`ClusterIssuer/acme-mcp-${stack}`) as K8sObject;
+    // Let's Encrypt's directories (letsencrypt.org/docs/acme-protocol-updates, /docs/staging-environment).
+    expect(issuer.spec.acme.server).toBe(stack === "production" ? "https://acme-v02.api.letsencrypt.org/directory" : "https://acme-staging-v02.api.letsencrypt.org/directory");
+    expect(issuer.spec.acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: "mcp-platform-edge", serviceType: "ClusterIP" } } }]);
+    const certificate = o.get("Certificate/edge") as K8sObject;
+    expect(certificate.spec.issuerRef).toEqual({ name: `acme-mcp-${stack}`, kind: "ClusterIssuer", group: "cert-manager.io" });
+    expect(certificate.metadata.annotations).toMatchObject({ "cert-manager.io/issue-temporary-certificate": "true", "pulumi.com/skipAwait": "true" });
+    const tls = (o.get("Deployment/edge") as K8sObject).spec.template.spec.volumes.find((v: { name: string }) => v.name === "tls");
+    expect(tls.secret).toEqual({ secretName: "edge-tls", optional: true });
+    expect(o.get("ConfigMap/edge-nginx")!.data["nginx.conf"]).toContain(`proxy_pass http://acme-solver.mcp-${stack}.svc.cluster.local:8089;`);
   });
 
   it("starts after the services it routes to and cert-manager", () => {

@@ -44,6 +44,8 @@ describe.each(STACKS)("the %s stack", (stack) => {
     for (const r of p.resources.filter(isKubernetesObject)) {
       const o = r.inputs as unknown as K8sObject;
       if (r.parent === monitoringStack) expect(o.metadata.namespace ?? o.metadata.name).toBe("monitoring");
+      // Cluster-scoped: the stack's ACME issuer, named after its namespace.
+      else if (o.kind === "ClusterIssuer") expect(o.metadata.name).toBe(`acme-mcp-${stack}`);
       else if (o.kind !== "Namespace") expect(`${o.kind}/${o.metadata.name}: ${o.metadata.namespace}`).toBe(`${o.kind}/${o.metadata.name}: mcp-${stack}`);
       expect(r.options.provider).toMatch(/pulumi:providers:kubernetes::kubernetes::/);
     }

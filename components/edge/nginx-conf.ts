@@ -18,11 +18,15 @@ export interface NginxLayout {
   statusPort: number;
   certificate: string;
   certificateKey: string;
+  /** host:port of cert-manager's HTTP-01 solver pods, when cert-manager issues the certificate. */
+  acmeSolver?: string;
   /** Writable directory for the pid file and temporary files (the root filesystem is read-only). */
   tempDir: string;
 }
 
 export const HEALTH_PATH = "/healthz";
+/** Where an ACME server fetches HTTP-01 tokens (RFC 8555, section 8.3). */
+export const ACME_CHALLENGE_PATH = "/.well-known/acme-challenge/";
 export const STATUS_PATH = "/stub_status";
 
 /** JSON access log with the request id, searchable in the log store (MON-14). */
@@ -88,19 +92,25 @@ export function renderNginxConf(edge: EdgeConfig, layout: NginxLayout): string {
       .filter((svc, i, all) => all.indexOf(svc) === i)
       .flatMap((svc) => [`  upstream svc_${svc.replace(/-/g, "_")} {`, ...upstreamServers(layout, svc), `    keepalive ${edge.keepaliveConnections};`, "  }"]),
     "",
-    "  # Plain HTTP: health checks, and a permanent redirect to HTTPS for everything else (EDGE-3).",
+    "  # The certificate is read at each handshake (a variable path): nginx starts before it exists, and",
+    "  # a renewed one is served as soon as its Secret's files change, without a reload (EDGE-3).",
+    `  map $ssl_server_name $edge_certificate { default ${layout.certificate}; }`,
+    `  map $ssl_server_name $edge_certificate_key { default ${layout.certificateKey}; }`,
+    "",
+    "  # Plain HTTP: health checks, the ACME challenge, and a permanent redirect to HTTPS for everything else (EDGE-3).",
     "  server {",
     `    listen ${layout.httpPort} default_server;`,
     ...isolation(edge, "    "),
     `    location = ${HEALTH_PATH} { access_log off; default_type text/plain; return 200 "ok\\n"; }`,
+    ...(layout.acmeSolver ? acmeChallenge(layout.acmeSolver) : []),
     `    location / { return 308 https://$host$request_uri; }`,
     "  }",
     "",
     "  server {",
     `    listen ${layout.httpsPort} ssl http2 default_server;`,
     `    server_name ${edge.hostname};`,
-    `    ssl_certificate ${layout.certificate};`,
-    `    ssl_certificate_key ${layout.certificateKey};`,
+    "    ssl_certificate $edge_certificate;",
+    "    ssl_certificate_key $edge_certificate_key;",
     "    ssl_protocols TLSv1.2 TLSv1.3;",
     "    ssl_prefer_server_ciphers off;",
     "    ssl_session_cache shared:TLS:10m;",
@@ -131,6 +141,22 @@ function upstreamServers(layout: NginxLayout, svc: string): string[] {
     `    # Canary (REL-4): ${canary.weight} % of requests to the standby colour.`,
     `    server ${layout.upstreams[svc]} weight=${100 - canary.weight};`,
     `    server ${canary.upstream} weight=${canary.weight};`,
+  ];
+}
+
+/**
+ * The HTTP-01 challenge, over plain HTTP as the ACME server asks for it, to cert-manager's solver
+ * pods; open during incident isolation too, so a renewal never fails for it (only tokens are served).
+ */
+function acmeChallenge(solver: string): string[] {
+  return [
+    `    location ^~ ${ACME_CHALLENGE_PATH} {`,
+    "      allow all;",
+    `      proxy_pass http://${solver};`,
+    "      proxy_set_header Host $host;",
+    "      proxy_connect_timeout 5s;",
+    "      proxy_read_timeout 10s;",
+    "    }",
   ];
 }
 

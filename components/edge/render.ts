@@ -4,7 +4,7 @@
  * disruption budget and its NetworkPolicy.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { imageReference, type EdgeConfig, type ServiceConfig } from "../../config";
+import { ACME_SERVERS, imageReference, issuedByCertManager, type EdgeConfig, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
@@ -23,7 +23,22 @@ export function edgeNames() {
   };
 }
 
+/**
+ * cert-manager's HTTP-01 solver pods, as cert-manager v1.16 makes them (pkg/issuer/acme/http/pod.go:
+ * label acme.cert-manager.io/http01-solver "true", port 8089 named http), in the Certificate's
+ * namespace. A Service of the stack selects them, so the edge has a fixed address to send challenges to.
+ */
+export const ACME_SOLVER = { service: "acme-solver", port: 8089, selector: { "acme.cert-manager.io/http01-solver": "true" } } as const;
+
+/** The ClusterIssuer a stack creates for { acme } (cluster-scoped: named after the stack's namespace). */
+export const acmeIssuerName = (namespace: string) => `acme-${namespace}`;
+
 export interface EdgeManifests {
+  /** The stack's ACME ClusterIssuer ({ acme }). */
+  issuer?: CustomResourceManifest;
+  /** The fixed address and network path of cert-manager's HTTP-01 solver pods (certificates from cert-manager). */
+  solverService?: k8s.types.input.core.v1.Service;
+  solverPolicy?: k8s.types.input.networking.v1.NetworkPolicy;
   config: k8s.types.input.core.v1.ConfigMap;
   deployment: k8s.types.input.apps.v1.Deployment;
   service: k8s.types.input.core.v1.Service;
@@ -59,9 +74,17 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
     statusPort: EDGE_PORTS.status,
     certificate: "/etc/nginx/tls/tls.crt",
     certificateKey: "/etc/nginx/tls/tls.key",
+    acmeSolver: issuedByCertManager(edge.tls) ? `${ACME_SOLVER.service}.${ctx.namespace}.svc.cluster.local:${ACME_SOLVER.port}` : undefined,
     tempDir: "/tmp",
   });
-  const tlsSecret = "secretName" in edge.tls ? edge.tls.secretName : names.tlsSecret;
+  const tls = edge.tls;
+  const tlsSecret = "secretName" in tls ? tls.secretName : names.tlsSecret;
+  const issuerRef =
+    "acme" in tls
+      ? { name: acmeIssuerName(ctx.namespace), kind: "ClusterIssuer", group: "cert-manager.io" }
+      : "issuer" in tls
+        ? { name: tls.issuer.name, kind: tls.issuer.kind, group: "cert-manager.io" }
+        : undefined;
   const restricted = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 
   return {
@@ -130,7 +153,8 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
             ],
             volumes: [
               { name: "config", configMap: { name: "edge-nginx" } },
-              { name: "tls", secret: { secretName: tlsSecret } },
+              // Optional: the pods start before cert-manager has issued anything (nginx reads the files at each handshake).
+              { name: "tls", secret: { secretName: tlsSecret, optional: true } },
               { name: "tmp", emptyDir: { sizeLimit: "256Mi" } },
             ],
           },
@@ -153,22 +177,57 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
         ...(edge.isolation.enabled && edge.isolation.allowedCidrs.length ? { loadBalancerSourceRanges: edge.isolation.allowedCidrs } : {}),
       },
     },
-    certificate:
-      "issuer" in edge.tls
+    issuer:
+      "acme" in tls
         ? {
             apiVersion: "cert-manager.io/v1",
-            kind: "Certificate",
-            metadata: metadata(names.name),
+            kind: "ClusterIssuer",
+            metadata: { name: acmeIssuerName(ctx.namespace), labels },
             spec: {
-              secretName: names.tlsSecret,
-              dnsNames: [edge.hostname],
-              issuerRef: { name: edge.tls.issuer.name, kind: edge.tls.issuer.kind, group: "cert-manager.io" },
-              duration: "2160h", // 90 days (MON-12)
-              renewBefore: `${edge.tls.renewBeforeDays * 24}h`,
-              privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+              acme: {
+                email: tls.acme.email,
+                server: tls.acme.server in ACME_SERVERS ? ACME_SERVERS[tls.acme.server as keyof typeof ACME_SERVERS] : tls.acme.server,
+                privateKeySecretRef: { name: `${acmeIssuerName(ctx.namespace)}-account` },
+                // HTTP-01 through the edge: no ingress controller serves this class, the edge routes
+                // /.well-known/acme-challenge/ to the solver pods itself; their Service stays in-cluster.
+                solvers: [{ http01: { ingress: { ingressClassName: "mcp-platform-edge", serviceType: "ClusterIP" } } }],
+              },
             },
           }
         : undefined,
+    solverService: issuerRef && {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: metadata(ACME_SOLVER.service),
+      spec: { type: "ClusterIP", selector: ACME_SOLVER.selector, ports: [{ name: "http", port: ACME_SOLVER.port, targetPort: "http", protocol: "TCP" }] },
+    },
+    solverPolicy:
+      issuerRef &&
+      podPolicy(metadata(ACME_SOLVER.service), ACME_SOLVER.selector, {
+        ingress: [{ from: [{ podSelector: { matchLabels: names.selector } }], ports: tcpPorts(ACME_SOLVER.port) }],
+        egress: [],
+      }),
+    certificate: issuerRef && {
+      apiVersion: "cert-manager.io/v1",
+      kind: "Certificate",
+      metadata: {
+        ...metadata(names.name),
+        annotations: {
+          // cert-manager stores a temporary self-signed certificate in the Secret until the issuer's arrives.
+          "cert-manager.io/issue-temporary-certificate": "true",
+          // Ready needs the edge up and DNS pointed at it: the provider must not wait for it.
+          "pulumi.com/skipAwait": "true",
+        },
+      },
+      spec: {
+        secretName: names.tlsSecret,
+        dnsNames: [edge.hostname],
+        issuerRef,
+        duration: "2160h", // 90 days (MON-12)
+        renewBefore: `${("renewBeforeDays" in tls ? tls.renewBeforeDays : 30) * 24}h`,
+        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+      },
+    },
     disruptionBudget: {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
@@ -178,10 +237,13 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
     // From anywhere: the edge is public (isolation is enforced by nginx and the load balancer).
     networkPolicy: podPolicy(metadata(names.name), names.selector, {
       ingress: [{ ports: tcpPorts(EDGE_PORTS.http, EDGE_PORTS.https) }, scrapeRule(ctx.monitoringNamespace, EDGE_PORTS.metrics)],
-      egress: routed.map((svc) => ({
-        to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
-        ports: tcpPorts(ctx.services[svc].port!),
-      })),
+      egress: [
+        ...routed.map((svc) => ({
+          to: [{ podSelector: { matchLabels: selectorLabels(svc, ctx.environment) } }],
+          ports: tcpPorts(ctx.services[svc].port!),
+        })),
+        ...(issuerRef ? [{ to: [{ podSelector: { matchLabels: ACME_SOLVER.selector } }], ports: tcpPorts(ACME_SOLVER.port) }] : []),
+      ],
     }),
   };
 }

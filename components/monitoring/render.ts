@@ -5,7 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import type { PlatformConfig } from "../../config";
+import { issuedByCertManager, type PlatformConfig } from "../../config";
 import { componentOf } from "../service/render";
 import { selectorLabels, PART_OF } from "../labels";
 import { edgeNames } from "../edge/render";
@@ -51,7 +51,7 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
     redisCache: !!config.redis?.cache,
     redisQueue: !!config.redis?.queue,
     edge: !!config.edge,
-    certificate: !!config.edge && "issuer" in config.edge.tls,
+    certificate: !!config.edge && issuedByCertManager(config.edge.tls),
     quota: !!config.quota,
   };
   /** A PodMonitor that labels every series with `app` (and `color` for blue-green pods, `cluster` for CloudNativePG's). */

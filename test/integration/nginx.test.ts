@@ -7,6 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
 import * as https from "https";
+import * as os from "os";
 import * as path from "path";
 import { parsePlatformConfig, rawPlatformConfig, type EdgeConfig } from "../../config";
 import { renderNginxConf, type NginxLayout } from "../../components/edge/nginx-conf";
@@ -28,6 +29,8 @@ function certificate(dir: string): { certificate: string; certificateKey: string
   const certificateKey = path.join(dir, "tls.key");
   const made = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=mcp.test", "-keyout", certificateKey, "-out", certificate], { encoding: "utf8" });
   if (made.status !== 0) throw new Error(made.stderr);
+  // As a Secret volume projects them (defaultMode 0644): nginx's workers, not root, read them at each handshake.
+  for (const file of [certificate, certificateKey]) fs.chmodSync(file, 0o644);
   return { certificate, certificateKey };
 }
 
@@ -255,4 +258,90 @@ describeWithNginx("a live nginx with the edge config", () => {
     // The web route has no canary: all of it stays on web.
     expect(JSON.parse((await request(canary.httpsPort, { path: "/" })).body)).toMatchObject({ service: "web" });
   }, 60000);
+});
+
+/**
+ * The first deploy with an ACME issuer (EDGE-3): the edge starts before any certificate exists,
+ * answers Let's Encrypt's HTTP-01 request over plain HTTP through cert-manager's own solver code
+ * (test/acmesolver: cert-manager's pkg/issuer/acme/http/solver at the chart's version, run with the
+ * flags its solver pods get), redirects everything else, and serves the certificate once its files
+ * appear, without a reload.
+ */
+const describeWithSolver = installed && hasBinary("go") ? describe : describe.skip;
+
+/** Builds cert-manager's solver once per machine, into a cache outside the repository. */
+function acmesolver(): string {
+  const cache = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mcp-platform", "acmesolver");
+  const binary = path.join(cache, `acmesolver-${fs.readFileSync(path.join(PROJECT_DIR, "test", "acmesolver", "go.sum"), "utf8").length}`);
+  if (!fs.existsSync(binary)) {
+    fs.mkdirSync(cache, { recursive: true });
+    const built = runTool("bash", ["-c", `cd "${path.join(PROJECT_DIR, "test", "acmesolver")}" && go build -mod=readonly -o "${binary}" .`], process.env, 300000);
+    if (built.status !== 0) throw new Error(`go build of test/acmesolver failed: ${built.output}`);
+  }
+  return binary;
+}
+
+describeWithSolver("the first deploy: the ACME challenge before any certificate", () => {
+  const token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA";
+  const key = `${token}.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI`;
+  let edge: NginxLayout;
+  let tlsDir: string;
+  const servers: ReturnType<typeof startProcess>[] = [];
+
+  beforeAll(async () => {
+    const solverPort = await freePort();
+    const binary = acmesolver();
+    servers.push(startProcess(binary, [`--listen-port=${solverPort}`, "--domain=mcp.test", `--token=${token}`, `--key=${key}`]));
+    await waitForPort(solverPort, 10000);
+    const dir = tempDir("mcp-nginx-acme-");
+    fs.chmodSync(dir, 0o777);
+    tlsDir = tempDir("mcp-nginx-tls-");
+    edge = {
+      upstreams: { api: "127.0.0.1:1", web: "127.0.0.1:1" },
+      httpPort: await freePort(),
+      httpsPort: await freePort(),
+      statusPort: await freePort(),
+      tempDir: dir,
+      // No certificate yet: the optional Secret volume is empty until cert-manager writes it.
+      certificate: path.join(tlsDir, "tls.crt"),
+      certificateKey: path.join(tlsDir, "tls.key"),
+      acmeSolver: `127.0.0.1:${solverPort}`,
+    };
+    const file = path.join(dir, "nginx.conf");
+    fs.writeFileSync(file, renderNginxConf(edgeOf(baseConfig({ tls: { acme: { email: "ops@mcp.test" } } })), edge));
+    const nginx = startProcess("nginx", ["-p", dir, "-c", file, "-e", "stderr", "-g", "daemon off;"]);
+    servers.push(nginx);
+    await waitForPort(edge.httpPort).catch((e) => {
+      throw new Error(`${e.message}\n${nginx.output()}`);
+    });
+  }, 360000);
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+  });
+
+  it("starts with no TLS Secret present and answers the solver's token over plain HTTP", async () => {
+    const challenge = await request(edge.httpPort, { path: `/.well-known/acme-challenge/${token}`, tls: false });
+    expect(challenge.status).toBe(200);
+    expect(challenge.body).toBe(key);
+    // The solver's own checks still apply: another token is not found (cert-manager's handler).
+    expect((await request(edge.httpPort, { path: "/.well-known/acme-challenge/another-token", tls: false })).status).toBe(404);
+  });
+
+  it("redirects every other plain-HTTP path with 308", async () => {
+    for (const p of ["/", "/api/tools", "/.well-known/other"]) {
+      const reply = await request(edge.httpPort, { path: p, tls: false });
+      expect(reply.status).toBe(308);
+      expect(reply.headers.location).toBe(`https://mcp.test${p}`);
+    }
+  });
+
+  it("refuses TLS until the certificate exists, then serves it without a reload", async () => {
+    await expect(request(edge.httpsPort, { path: "/healthz" })).rejects.toThrow();
+    const made = certificate(tlsDir);
+    expect(made.certificate).toBe(edge.certificate);
+    fs.chmodSync(tlsDir, 0o755);
+    const reply = await request(edge.httpsPort, { path: "/healthz" });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe("ok\n");
+  });
 });

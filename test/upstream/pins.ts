@@ -6,7 +6,7 @@
  * ("Versions resolved") and each catalogue's `installed_by` / `pinned` resolve them. A pinned
  * version the table does not know has no facts yet: the tests say so and fail, never guess.
  */
-import type { PlatformConfig } from "../../config";
+import { issuedByCertManager, type PlatformConfig } from "../../config";
 import { MissingFact } from "./facts";
 
 export interface CatalogueRef {
@@ -58,7 +58,7 @@ function exportersOf(chart: ChartRef): CatalogueRef[] {
 export function chartsOf(config: PlatformConfig): ChartRef[] {
   const addons = config.clusterAddons;
   const monitoring = config.monitoring;
-  const needsCertManager = (!!config.edge && "issuer" in config.edge.tls) || (!!config.postgres && !!config.backups);
+  const needsCertManager = (!!config.edge && issuedByCertManager(config.edge.tls)) || (!!config.postgres && !!config.backups);
   return [
     ...(monitoring.stack.install
       ? [
@@ -93,7 +93,7 @@ export function cataloguesOf(config: PlatformConfig): CatalogueRef[] {
     ...(config.edge ? [{ chart: "prometheus-blackbox-exporter", version: monitoring.stack.blackboxVersion, pinnedBy: "monitoring.stack.blackboxVersion" }] : []),
     ...(config.postgres ? [{ chart: "cloudnative-pg", version: addons.cloudnativePg.version, pinnedBy: "clusterAddons.cloudnativePg.version" }] : []),
     ...(config.postgres && config.backups ? [{ chart: "plugin-barman-cloud", version: addons.barmanCloud.version, pinnedBy: "clusterAddons.barmanCloud.version" }] : []),
-    ...(config.edge && "issuer" in config.edge.tls ? [{ chart: "cert-manager", version: addons.certManager.version, pinnedBy: "clusterAddons.certManager.version" }] : []),
+    ...(config.edge && issuedByCertManager(config.edge.tls) ? [{ chart: "cert-manager", version: addons.certManager.version, pinnedBy: "clusterAddons.certManager.version" }] : []),
   ];
   return [
     ...charts.flatMap(exportersOf),
