@@ -118,6 +118,8 @@ export function buildPlatform(config: PlatformConfig) {
     namespace: config.namespace,
     /** The public address: point DNS for the hostname at the edge Service's load balancer. */
     url: config.edge ? `https://${config.edge.hostname}/` : null,
+    /** What npm run promote last brought here, as recorded in the stack file (REL-6). */
+    promotion: config.promotion ?? null,
     /** Per service: the active colour, the image each Deployment runs, and the in-cluster address. */
     services: Object.fromEntries(
       Object.entries(config.services).map(([name, svc]) => [

@@ -296,6 +296,16 @@ export const PlatformSchema = z
     restartedAt: optionalText(z.string()).describe("Change this value to restart every service's pods (REL-9)."),
     quota: QuotaSchema.optional(),
     capacity: CapacityPlanSchema.optional(),
+    promotion: z
+      .strictObject({
+        from: z.string().min(1).describe("The stack the release was verified in."),
+        at: z.iso.datetime({ offset: true }).describe("When it was promoted (ISO 8601)."),
+        images: z.record(serviceName, z.string().min(1)).describe("Every service's image as the source stack ran it, by digest where it had one."),
+      })
+      .optional()
+      .describe(
+        "What npm run promote last brought here (REL-6): the source stack, the time and the images it ran, as evidence in the pull request. Written by the command; on the Namespace as annotations and in the stack outputs.",
+      ),
     containerLimits: ContainerLimitsSchema.prefault({}),
     volumes: VolumesSchema,
     secrets: z

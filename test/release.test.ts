@@ -105,14 +105,22 @@ describe("the release cycle on copies of the stack files", () => {
   const scaled = { blue: "hpa", green: "hpa" } as const;
   const images = { blue: PRODUCTION_IMAGE, green: STAGING_IMAGE };
 
-  it("promote puts staging's live image on production's standby colour at full scale", async () => {
-    const out = release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", stagingState);
-    expect(out).toContain(`api: ${STAGING_IMAGE} -> green (standby, full scale; blue keeps serving)`);
+  it("promote carries the whole release: staging's api on production's standby colour at full scale, its worker by rolling update, and the evidence", async () => {
+    const out = release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", stagingState, "--now", "2026-11-24T06:00:00Z");
+    expect(out).toContain(`api: ${PRODUCTION_IMAGE} -> ${STAGING_IMAGE} on green (standby, full scale; blue keeps serving)`);
+    expect(out).toContain(`worker: ${PRODUCTION_IMAGE} -> ${STAGING_IMAGE} (rolling update: no colours)`);
+    expect(out).toContain("recorded in mcp-platform:promotion: from staging at 2026-11-24T06:00:00.000Z");
     const text = fs.readFileSync(file, "utf8");
-    expect(changedKeys(previous, text)).toEqual(["+digest", "+standbyScale", "+tag", "-digest", "-standbyScale", "-tag"]);
+    expect(changedKeys(previous, text)).toEqual(
+      ["+digest", "+standbyScale", "+tag", "-digest", "-standbyScale", "-tag", "+digest", "+tag", "-digest", "-tag", "+mcp-platform", "+from", "+at", "+images", "+api", "+worker"].sort(),
+    );
     previous = text;
     const plan = await renderFile("production", file, true);
     expectPlan(plan, { live: "blue", preview: "green", scale: scaled, images });
+    expect((objects(plan).get("Deployment/worker") as K8sObject).spec.template.spec.containers[0].image).toBe(STAGING_IMAGE);
+    // The evidence, in the stack file (the pull request shows it), on the Namespace and in the outputs.
+    expect(plan.outputs.promotion).toEqual({ from: "staging", at: "2026-11-24T06:00:00.000Z", images: { api: STAGING_IMAGE, worker: STAGING_IMAGE } });
+    expect((objects(plan).get("Namespace/mcp-production") as K8sObject).metadata.annotations).toMatchObject({ "mcp-platform.io/promoted-from": "staging" });
     expect(await session.analyze(plan.resources)).toEqual([]);
   }, 30000);
 
@@ -194,7 +202,23 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     edit(dir, "staging", "            digest: sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2\n", "");
     const state = path.join(dir, "staging-state.json");
     fs.writeFileSync(state, JSON.stringify({ services: { api: { activeColor: "blue", images: { blue: "ghcr.io/example/mcp-server:1.4.2" } } } }));
-    refused(dir, "promote", ["--from", "staging", "--to", "production", "--source-state", state], /production refuses ghcr\.io\/example\/mcp-server:1\.4\.2: imagePinning is "digest"/);
+    refused(dir, "promote", ["--from", "staging", "--to", "production", "--source-state", state, "--service", "api"], /production refuses ghcr\.io\/example\/mcp-server:1\.4\.2 for api: imagePinning is "digest"/);
+  });
+
+  it("promote: a service of the target missing from the source's state refuses the whole release", () => {
+    const dir = projectCopy();
+    const state = path.join(dir, "staging-state.json");
+    fs.writeFileSync(state, JSON.stringify({ services: { api: { activeColor: "blue", images: { blue: STAGING_IMAGE } } } }));
+    refused(dir, "promote", ["--from", "staging", "--to", "production", "--source-state", state], /production's worker is not in staging's state: a release promotes every service, so verify it in staging first \(or pass --service to promote one\)/);
+  });
+
+  it("promote --service limits it to one service, and still records the evidence", () => {
+    const dir = projectCopy();
+    const out = release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", stagingState, "--service", "worker", "--now", "2026-11-24T06:00:00Z");
+    expect(out).toContain(`worker: ${PRODUCTION_IMAGE} -> ${STAGING_IMAGE} (rolling update: no colours)`);
+    expect(out).not.toContain("api:");
+    const text = fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8");
+    expect(text).toMatch(/ {2}mcp-platform:promotion:\n {4}from: staging\n {4}at: "2026-11-24T06:00:00.000Z"\n {4}images:\n {6}worker: ghcr\.io\/example\/mcp-server:1\.4\.2@sha256:5d41/);
   });
 
   it("promote: an immutable tag is accepted when the target allows it", () => {
@@ -203,14 +227,14 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     edit(dir, "production", "mcp-platform:imagePinning: digest", "mcp-platform:imagePinning: immutable-tag");
     const state = path.join(dir, "staging-state.json");
     fs.writeFileSync(state, JSON.stringify({ services: { api: { activeColor: "blue", images: { blue: "ghcr.io/example/mcp-server:1.4.2" } } } }));
-    expect(release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", state)).toContain("api: ghcr.io/example/mcp-server:1.4.2 -> green");
+    expect(release(dir, "promote", "--from", "staging", "--to", "production", "--source-state", state, "--service", "api")).toContain("-> ghcr.io/example/mcp-server:1.4.2 on green");
     expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).not.toContain("sha256:9a8b7c6d");
   });
 
   it("promote: a source stack whose file differs from what its last plan shows", () => {
     const dir = projectCopy();
     edit(dir, "staging", "tag: 1.4.2\n            digest: sha256:5d41", "tag: 1.4.3\n            digest: sha256:5d41");
-    refused(dir, "promote", promoteArgs(), /staging's stack file runs ghcr\.io\/example\/mcp-server:1\.4\.3@.* but its last plan shows ghcr\.io\/example\/mcp-server:1\.4\.2@.*: deploy and verify staging first/);
+    refused(dir, "promote", promoteArgs(), /staging's stack file runs ghcr\.io\/example\/mcp-server:1\.4\.3@.* but its state shows ghcr\.io\/example\/mcp-server:1\.4\.2@.*: deploy and verify staging first/);
   });
 
   it("promote: a plan of another stack given as the source state", () => {

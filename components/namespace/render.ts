@@ -14,7 +14,7 @@ export interface NamespaceManifests {
   limitRange: k8s.types.input.core.v1.LimitRange;
 }
 
-export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity">): NamespaceManifests {
+export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity" | "promotion">): NamespaceManifests {
   const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
   const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
   const { quota, containerLimits } = config;
@@ -32,8 +32,7 @@ export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "envi
           "pod-security.kubernetes.io/warn": "restricted",
           "pod-security.kubernetes.io/audit": "restricted",
         },
-        // The stack's capacity plan, for the capacity policies (CAP-4).
-        ...(config.capacity ? { annotations: { [CAPACITY_PLAN_ANNOTATION]: capacityPlanAnnotation(config.capacity) } } : {}),
+        ...namespaceAnnotations(config),
       },
     },
     defaultDeny: {
@@ -95,4 +94,13 @@ export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "envi
       },
     },
   };
+}
+
+/** The Namespace's annotations: the capacity plan the policies read (CAP-4), and the last promotion (REL-6), for who looks at the cluster. */
+function namespaceAnnotations(config: Pick<PlatformConfig, "capacity" | "promotion">): { annotations?: Record<string, string> } {
+  const annotations = {
+    ...(config.capacity ? { [CAPACITY_PLAN_ANNOTATION]: capacityPlanAnnotation(config.capacity) } : {}),
+    ...(config.promotion ? { "mcp-platform.io/promoted-from": config.promotion.from, "mcp-platform.io/promoted-at": config.promotion.at } : {}),
+  };
+  return Object.keys(annotations).length ? { annotations } : {};
 }

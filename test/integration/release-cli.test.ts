@@ -107,7 +107,7 @@ describe("a release command as a process", () => {
     // What `pulumi stack output --stack staging --json` prints.
     const state = path.join(dir, "staging-outputs.json");
     const image = "ghcr.io/example/mcp-server:1.4.2@sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2";
-    fs.writeFileSync(state, JSON.stringify({ environment: "staging", services: { api: { activeColor: "blue", images: { blue: image, green: "x" } } } }));
+    fs.writeFileSync(state, JSON.stringify({ environment: "staging", services: { api: { activeColor: "blue", images: { blue: image, green: "x" } }, worker: { activeColor: null, images: { default: image } } } }));
     const dryRun = await runScript("tools/release.ts", "promote", "--from", "staging", "--to", "production", "--source-state", state, "--dir", dir, "--dry-run");
     expect(dryRun.stdout).toContain("-            tag: 1.4.0\n");
     expect(dryRun.stdout).toContain("+            tag: 1.4.2\n");

@@ -19,14 +19,18 @@ const STACK_OPTION = "  --stack STACK    the stack whose file is edited";
 const SERVICES_OPTION = "  --service NAME   one service (default: every blue-green service)";
 const USAGE = {
   promote: usage(
-    "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--dir DIR] [--dry-run]",
-    `Copies the image the source stack runs (checked against its outputs), by digest, to the target's standby
-colour at full scale (REL-6). The colour that serves traffic is never touched.`,
+    "npm run promote -- --from STACK --to STACK --source-state FILE [--service NAME] [--now ISO] [--dir DIR] [--dry-run]",
+    `Promotes the whole release (REL-6): every service of the target gets the image the source stack runs
+it with (checked against the source's state), by digest: a blue-green service on its standby colour
+at full scale (the colour that serves traffic is never touched), any other service by its rolling
+update. Refused when a service of the target is missing from the source's state. Records the source,
+the time and the images in the target's mcp-platform:promotion.`,
     "  --from STACK          the stack the release comes from (e.g. staging)",
     "  --to STACK            the stack it goes to (e.g. production)",
     "  --source-state FILE   what the source runs: pulumi stack output --stack STACK --json > FILE",
     "                        (or npm run plan -- --stack STACK --json FILE)",
-    "  --service NAME        one service (default: every blue-green service)",
+    "  --service NAME        one service only (default: every service of the target)",
+    "  --now ISO             the time recorded in mcp-platform:promotion (default: now)",
   ),
   canary: usage(
     "npm run canary -- --stack STACK --service NAME --weight N [--dir DIR] [--dry-run]",
@@ -116,7 +120,7 @@ export function runRelease(command: string, argv: string[], print: (text: string
       throw new UsageError(`--source-state ${stateFile}: ${(error as Error).message}`);
     }
     const outputs = outputsOf(state, from.name);
-    write(dir, to, servicesOf(to, args.service).map((service) => promote(from, outputs, to, service)), dryRun, print);
+    write(dir, to, promote(from, outputs, to, args.service, timeOf(args.now)), dryRun, print);
     return;
   }
   const stack = openStack(dir, required(args.stack, "--stack", usage));

@@ -53,29 +53,67 @@ function blueGreenOf(stack: Stack, service: string): BlueGreen {
   return svc.blueGreen;
 }
 
-/**
- * REL-6: the image live in the source stack goes to the target's standby colour, which then runs
- * at full scale for smoke tests on <svc>-preview. Never touches the colour that serves traffic.
- */
-export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stack, service: string): Step {
+/** The image a source stack serves a service with, checked against its state (what it really runs). */
+function liveImage(source: Stack, sourceOutputs: StackOutputs, service: string) {
   const from = source.config.services[service];
-  if (!from) throw new Refusal(`stack "${source.name}" has no service "${service}" to promote`);
-  const activeColor = from.blueGreen?.activeColor;
   const image = from.blueGreen ? from.blueGreen[from.blueGreen.activeColor].image : from.image!;
   const reference = imageReference(image);
-  const deployed = sourceOutputs.services?.[service]?.images?.[activeColor ?? "default"];
-  if (deployed === undefined) {
-    throw new Refusal(`the state given for "${source.name}" shows no image of ${service}: pass its current outputs (pulumi stack output --stack ${source.name} --json > ${source.name}.json)`);
-  }
+  const deployed = sourceOutputs.services?.[service]?.images?.[from.blueGreen?.activeColor ?? "default"];
   if (deployed !== reference) {
     throw new Refusal(
-      `${source.name}'s stack file runs ${reference} on ${service}, but its last plan shows ${deployed}: deploy and verify ${source.name} first (pulumi up --stack ${source.name}), then promote what it runs`,
+      `${source.name}'s stack file runs ${reference} on ${service}, but its state shows ${deployed ?? "nothing"}: deploy and verify ${source.name} first (pulumi up --stack ${source.name}), then promote what it runs`,
     );
   }
-  const pinning = pinningProblem(image, target.config.imagePinning);
-  if (pinning) throw new Refusal(`${target.name} refuses ${reference}: ${pinning}; pin it in ${source.name} and deploy it there first`);
+  return { image, reference };
+}
 
-  const bg = blueGreenOf(target, service);
+/**
+ * REL-6: a release is every service's image. Each service of the target gets the image the source
+ * stack runs it with (checked against the source's state): a blue-green service on its standby
+ * colour at full scale, for smoke tests on <svc>-preview, never touching the colour that serves;
+ * any other service through its rolling update. Refused as a whole when a service of the target is
+ * missing from the source or its state, so a release never goes out half. The promotion is recorded
+ * in the target's stack file (mcp-platform:promotion) as evidence for the review.
+ */
+export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stack, only: string | undefined, now: Date): Step[] {
+  const services = only ? [only] : Object.keys(target.config.services);
+  if (only && !target.config.services[only]) throw new Refusal(`stack "${target.name}" has no service "${only}" (services: ${Object.keys(target.config.services).join(", ")})`);
+  const missing = services.filter((service) => !source.config.services[service] || !sourceOutputs.services?.[service]);
+  if (missing.length) {
+    throw new Refusal(
+      `${target.name}'s ${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not in ${source.name}${missing.some((s) => source.config.services[s]) ? "'s state" : ""}: a release promotes every service, so verify ${missing.length === 1 ? "it" : "them"} in ${source.name} first (or pass --service to promote one), and give its current state (pulumi stack output --stack ${source.name} --json > ${source.name}.json)`,
+    );
+  }
+  const images = new Map(services.map((service) => [service, liveImage(source, sourceOutputs, service)]));
+  for (const [service, { image, reference }] of images) {
+    const pinning = pinningProblem(image, target.config.imagePinning);
+    if (pinning) throw new Refusal(`${target.name} refuses ${reference} for ${service}: ${pinning}; pin it in ${source.name} and deploy it there first`);
+  }
+  const steps = services.map((service) => promoteService(target, service, images.get(service)!.image));
+  const evidence: Step = {
+    edits: [
+      { path: ["config", `${NAMESPACE}:promotion`], value: { from: source.name, at: now.toISOString() } },
+      { path: ["config", `${NAMESPACE}:promotion`, "images"], value: undefined },
+      { path: ["config", `${NAMESPACE}:promotion`, "images"], value: Object.fromEntries([...images].map(([service, { reference }]) => [service, reference])) },
+    ],
+    summary: [`recorded in ${NAMESPACE}:promotion: from ${source.name} at ${now.toISOString()}`],
+  };
+  return steps.some((step) => step.edits.length > 0) ? [...steps, evidence] : steps;
+}
+
+/** One service of a promotion: its new image, where the target runs it. */
+function promoteService(target: Stack, service: string, image: ServiceConfig["image"] & object): Step {
+  const reference = imageReference(image);
+  const value = { repository: image.repository, tag: image.tag, digest: image.digest };
+  const svc = target.config.services[service];
+  if (!svc.blueGreen) {
+    if (imageReference(svc.image!) === reference) return { edits: [], summary: [`${service}: ${reference} already runs in ${target.name}; unchanged`] };
+    return {
+      edits: [{ path: ["config", `${NAMESPACE}:services`, service, "image"], value }],
+      summary: [`${service}: ${imageReference(svc.image!)} -> ${reference} (rolling update: no colours)`],
+    };
+  }
+  const bg = svc.blueGreen;
   const standby = otherColor(bg.activeColor);
   if (bg.canaryWeight > 0) {
     throw new Refusal(`${service} in ${target.name} is in a canary (${bg.canaryWeight} % on ${standby}): finish it (${step("cutover", target, service)}) or abort it (${step("canary", target, service, "--weight", "0")}) first`);
@@ -86,14 +124,14 @@ export function promote(source: Stack, sourceOutputs: StackOutputs, target: Stac
     );
   }
   if (imageReference(bg[bg.activeColor].image) === reference) {
-    return { edits: [], summary: [`${service}: ${reference} is already live in ${target.name} (${bg.activeColor}); nothing to promote`] };
+    return { edits: [], summary: [`${service}: ${reference} is already live in ${target.name} (${bg.activeColor}); unchanged`] };
   }
   return {
     edits: [
-      { path: bgPath(service, standby, "image"), value: { repository: image.repository, tag: image.tag, digest: image.digest } },
+      { path: bgPath(service, standby, "image"), value },
       { path: bgPath(service, "standbyScale"), value: "full" },
     ],
-    summary: [`${service}: ${reference} -> ${standby} (standby, full scale; ${bg.activeColor} keeps serving)`],
+    summary: [`${service}: ${imageReference(bg[bg.activeColor].image)} -> ${reference} on ${standby} (standby, full scale; ${bg.activeColor} keeps serving)`],
   };
 }
 
