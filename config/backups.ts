@@ -30,7 +30,8 @@ const JobsSchema = z
       .describe("Extra integrity checks run on the restored copy: each a query returning true, e.g. \"SELECT count(*) > 0 FROM tenants\"."),
     deadlineSeconds: z.int().min(300).default(10800).describe("A backup or check Job running longer than this is stopped and counts as failed."),
     scratchSize: memory.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
-    resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi" }, { cpu: "2", memory: "2Gi" }).prefault({}),
+    // Ephemeral storage: the scratch emptyDir (scratchSize) counts against the pod's limit.
+    resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi", ephemeralStorage: "1Gi" }, { cpu: "2", memory: "2Gi", ephemeralStorage: "21Gi" }).prefault({}),
   })
   .describe("The backup CronJobs: logical backup, restore check and volume backups.");
 

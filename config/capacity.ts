@@ -31,12 +31,12 @@ export function worstCasePods(svc: ServiceConfig): number {
 }
 
 /** Fixed resources of containers the stack adds without a setting of their own. */
-export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi" }, limits: { cpu: "500m", memory: "256Mi" } };
-export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi" }, limits: { cpu: "200m", memory: "64Mi" } };
-export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } };
-export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "256Mi", ephemeralStorage: "128Mi" } };
+export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "200m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "32Mi", ephemeralStorage: "128Mi" } };
+export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 /** The Job that waits for a pre-release backup: a poll loop. */
-export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } };
+export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 
 function podsDemand(pods: number, { requests, limits }: Resources): Demand {
   return {

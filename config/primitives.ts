@@ -58,21 +58,31 @@ export const ImageSchema = z
   })
   .describe("A container image: repository plus tag and/or digest.");
 
-export const ResourceAmountsSchema = (defaults: { cpu: string; memory: string }) =>
+export const ResourceAmountsSchema = (defaults: { cpu: string; memory: string; ephemeralStorage: string }) =>
   z.strictObject({
     cpu: cpu.default(defaults.cpu).describe('CPU in cores ("2") or millicores ("500m").'),
     memory: memory.default(defaults.memory).describe('Memory with a binary suffix ("512Mi", "1Gi").'),
+    ephemeralStorage: memory
+      .default(defaults.ephemeralStorage)
+      .describe("Node-local disk (ephemeral-storage): the writable layer, logs and emptyDir volumes. Past the pod's limits the kubelet evicts it, instead of the node filling up."),
   });
+
+/** Node-local disk of a container that says nothing else: enough for logs and a bounded /tmp. */
+export const DEFAULT_EPHEMERAL = { requests: "64Mi", limits: "1Gi" } as const;
 
 export const DEFAULT_LIMITS = { cpu: "2", memory: "1Gi" } as const; // CAP-3
 export const DEFAULT_REQUESTS = { cpu: "250m", memory: "256Mi" } as const;
 
-/** Requests and limits of a container, with the given defaults. */
-export const ContainerResourcesSchema = (requests: { cpu: string; memory: string }, limits: { cpu: string; memory: string }) =>
+type Amounts = { cpu: string; memory: string; ephemeralStorage?: string };
+
+/** Requests and limits of a container, with the given defaults (ephemeral storage: DEFAULT_EPHEMERAL unless given). */
+export const ContainerResourcesSchema = (requests: Amounts, limits: Amounts) =>
   z
     .strictObject({
-      requests: ResourceAmountsSchema(requests).prefault({}).describe("CPU and memory the scheduler reserves for each pod."),
-      limits: ResourceAmountsSchema(limits).prefault({}).describe("CPU and memory ceiling of each container."),
+      requests: ResourceAmountsSchema({ ephemeralStorage: DEFAULT_EPHEMERAL.requests, ...requests })
+        .prefault({})
+        .describe("CPU, memory and ephemeral storage the scheduler reserves for each pod."),
+      limits: ResourceAmountsSchema({ ephemeralStorage: DEFAULT_EPHEMERAL.limits, ...limits }).prefault({}).describe("CPU, memory and ephemeral-storage ceiling of each container."),
     })
     .describe("Container resources.");
 

@@ -8,6 +8,7 @@ import {
   command,
   ContainerResourcesSchema,
   cpu,
+  DEFAULT_EPHEMERAL,
   DEFAULT_LIMITS,
   DEFAULT_REQUESTS,
   DNS_LABEL,
@@ -182,6 +183,9 @@ export const ServiceSchema = z
       .array(z.string().startsWith("/"))
       .default([])
       .describe("Extra writable emptyDir mounts; the root filesystem is read-only and /tmp is always writable."),
+    writableSize: memory
+      .default("256Mi")
+      .describe("Size limit of /tmp and of each writable path (an emptyDir each): a runaway file fills it, not the node. They count against resources.limits.ephemeralStorage."),
     mounts: z
       .array(MountSchema)
       .default([])
@@ -275,11 +279,12 @@ const QuotaSchema = z
 
 const ContainerLimitsSchema = z
   .strictObject({
-    defaultRequest: ResourceAmountsSchema({ cpu: "100m", memory: "128Mi" })
+    defaultRequest: ResourceAmountsSchema({ cpu: "100m", memory: "128Mi", ephemeralStorage: DEFAULT_EPHEMERAL.requests })
       .prefault({})
       .describe("Requests of containers that set none."),
-    default: ResourceAmountsSchema(DEFAULT_LIMITS).prefault({}).describe("Limits of containers that set none (CAP-3)."),
-    max: ResourceAmountsSchema({ cpu: "4", memory: "8Gi" }).prefault({}).describe("Largest limits any container may have."),
+    default: ResourceAmountsSchema({ ...DEFAULT_LIMITS, ephemeralStorage: DEFAULT_EPHEMERAL.limits }).prefault({}).describe("Limits of containers that set none (CAP-3)."),
+    // Ephemeral storage up to the backup jobs' (their scratch emptyDir holds a dump or a restored database).
+    max: ResourceAmountsSchema({ cpu: "4", memory: "8Gi", ephemeralStorage: "64Gi" }).prefault({}).describe("Largest limits any container may have."),
   })
   .describe("LimitRange of the stack's namespace.");
 

@@ -128,7 +128,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
       problems.push({ path: at("uses"), message: "use postgres or postgres-pooled, not both (they set the same DATABASE_* variables)" });
     }
     const { requests, limits } = svc.resources;
-    for (const kind of ["cpu", "memory"] as const) {
+    for (const kind of ["cpu", "memory", "ephemeralStorage"] as const) {
       if (quantity(requests[kind]) > quantity(limits[kind])) {
         problems.push({ path: at("resources", "requests", kind), message: `must not exceed resources.limits.${kind} (${limits[kind]})` });
       }
@@ -168,6 +168,38 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
   }
   if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config)));
   problems.push(...capacityProblems(config));
+  problems.push(...ephemeralStorageProblems(config));
+  return problems;
+}
+
+/**
+ * Node-local disk: a pod's emptyDirs count against the sum of its containers' ephemeral-storage
+ * limits, past which the kubelet evicts it; so what a pod's emptyDirs may hold must fit the limit.
+ */
+function ephemeralStorageProblems(config: PlatformConfig): Problem[] {
+  const problems: Problem[] = [];
+  const max = quantity(config.containerLimits.max.ephemeralStorage);
+  for (const [name, svc] of Object.entries(config.services)) {
+    const dirs = 1 + svc.writablePaths.length;
+    const limit = svc.resources.limits.ephemeralStorage;
+    if (dirs * quantity(svc.writableSize) > quantity(limit)) {
+      problems.push({
+        path: ["services", name, "resources", "limits", "ephemeralStorage"],
+        message: `below what /tmp and the writable paths may hold (${dirs} x writableSize ${svc.writableSize}): the kubelet would evict the pod first; raise it or lower writableSize`,
+      });
+    }
+    if (quantity(limit) > max) problems.push({ path: ["services", name, "resources", "limits", "ephemeralStorage"], message: `above containerLimits.max.ephemeralStorage (${config.containerLimits.max.ephemeralStorage})` });
+  }
+  const jobs = config.backups?.jobs;
+  if (jobs && quantity(jobs.scratchSize) > quantity(jobs.resources.limits.ephemeralStorage)) {
+    problems.push({
+      path: ["backups", "jobs", "resources", "limits", "ephemeralStorage"],
+      message: `below jobs.scratchSize (${jobs.scratchSize}), the emptyDir the jobs work in: the kubelet would evict them mid-backup; raise it`,
+    });
+  }
+  if (jobs && quantity(jobs.resources.limits.ephemeralStorage) > max) {
+    problems.push({ path: ["backups", "jobs", "resources", "limits", "ephemeralStorage"], message: `above containerLimits.max.ephemeralStorage (${config.containerLimits.max.ephemeralStorage})` });
+  }
   return problems;
 }
 

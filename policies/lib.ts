@@ -45,7 +45,7 @@ export interface PodSpec {
   hostIPC?: boolean;
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
-  volumes?: { name: string; hostPath?: { path: string }; configMap?: { name?: string }; secret?: { secretName?: string } }[];
+  volumes?: { name: string; hostPath?: { path: string }; configMap?: { name?: string }; secret?: { secretName?: string }; emptyDir?: { sizeLimit?: string; medium?: string } }[];
   topologySpreadConstraints?: unknown[];
   affinity?: { podAntiAffinity?: unknown };
 }

@@ -282,4 +282,23 @@ export const recommendedLabels = workloadPolicy(
   },
 );
 
-export const workloadPolicies = [containerResources, containerProbes, imagePinned, podSecurity, noServiceAccountToken, noSecretLiterals, noBarePods, notDefaultNamespace, recommendedLabels];
+export const ephemeralStorageBounded = workloadPolicy(
+  {
+    name: "ephemeral-storage-bounded",
+    description:
+      "Every container requests and limits ephemeral-storage, and every emptyDir has a sizeLimit: a runaway file fills its own pod's budget (and gets it evicted), not the node (Polaris, kube-score, Checkov).",
+    enforcementLevel: "mandatory",
+  },
+  (object, pod, _args, report) => {
+    for (const { container } of containersOf(pod)) {
+      const { requests, limits } = container.resources ?? {};
+      const missing = [!requests?.["ephemeral-storage"] && "request", !limits?.["ephemeral-storage"] && "limit"].filter(Boolean);
+      if (missing.length) report(`${where(object, container)} has no ephemeral-storage ${missing.join(" or ")}: set resources.requests and resources.limits["ephemeral-storage"].`);
+    }
+    for (const volume of pod.volumes ?? []) {
+      if (volume.emptyDir && !volume.emptyDir.sizeLimit) report(`${describe(object)} volume ${volume.name} is an emptyDir without a sizeLimit: bound it.`);
+    }
+  },
+);
+
+export const workloadPolicies = [containerResources, ephemeralStorageBounded, containerProbes, imagePinned, podSecurity, noServiceAccountToken, noSecretLiterals, noBarePods, notDefaultNamespace, recommendedLabels];

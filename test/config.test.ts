@@ -33,7 +33,7 @@ describe("the stack files", () => {
 
   it("fills the runbooks' defaults", () => {
     const api = configOf("production").services.api;
-    expect(api.resources.limits).toEqual({ cpu: "2", memory: "1Gi" }); // CAP-3
+    expect(api.resources.limits).toEqual({ cpu: "2", memory: "1Gi", ephemeralStorage: "1Gi" }); // CAP-3, and node-local disk bounded
     expect(api.autoscaling).toMatchObject({ cpuUtilization: 70, memoryUtilization: 80, scaleUpPods: 2, scaleDownStabilizationSeconds: 600 }); // CAP-2
     expect(api.probes).toMatchObject({ readinessPath: "/health/ready", livenessPath: "/health" }); // MON-1
   });
@@ -309,5 +309,20 @@ describe("backup jobs", () => {
     expect(errorsOf("staging", (v) => delete v["mcp-platform:postgres"])).toContainEqual(
       expect.stringMatching(/^mcp-platform:backups: backs up Postgres: add mcp-platform:postgres/),
     );
+  });
+});
+
+describe("ephemeral storage (node-local disk)", () => {
+  it("rejects a limit below what /tmp and the writable paths may hold, and a backup limit below the scratch space", () => {
+    const errors = errorsOf("staging", (v) => {
+      const worker = services(v).worker;
+      worker.writablePaths = ["/cache", "/spool"];
+      worker.writableSize = "512Mi";
+      (v["mcp-platform:backups"] as { jobs: Record<string, unknown> }).jobs.scratchSize = "30Gi";
+    });
+    expect(errors).toEqual([
+      expect.stringMatching(/^mcp-platform:services\.worker\.resources\.limits\.ephemeralStorage: below what \/tmp and the writable paths may hold \(3 x writableSize 512Mi\)/),
+      expect.stringMatching(/^mcp-platform:backups\.jobs\.resources\.limits\.ephemeralStorage: below jobs\.scratchSize \(30Gi\)/),
+    ]);
   });
 });

@@ -85,6 +85,8 @@ const cases: Case[] = [
   ["pod-security-restricted", "production", "a writable root filesystem", (p) => (pod(object(p, "CronJob/logical-backup")).containers[0].securityContext = { readOnlyRootFilesystem: false, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } }), /CronJob\/logical-backup container backup can write its root filesystem/],
   ["pod-security-restricted", "staging", "the host network", (p) => (pod(object(p, "Deployment/edge")).hostNetwork = true), /Deployment\/edge uses the host's network/],
   ["pod-security-restricted", "staging", "root", (p) => (pod(object(p, "Deployment/worker")).securityContext.runAsUser = 0), /container app has uid 0: set a non-zero runAsUser/],
+  ["ephemeral-storage-bounded", "production", "a container without an ephemeral-storage limit", (p) => delete pod(object(p, "Deployment/worker")).containers[0].resources.limits["ephemeral-storage"], /Deployment\/worker container app has no ephemeral-storage limit/],
+  ["ephemeral-storage-bounded", "staging", "an unbounded /tmp", (p) => delete pod(object(p, "Deployment/worker")).volumes[0].emptyDir.sizeLimit, /Deployment\/worker volume writable-0 is an emptyDir without a sizeLimit/],
   ["no-service-account-token", "production", "an automounted token", (p) => (pod(object(p, "StatefulSet/redis-queue")).automountServiceAccountToken = true), /StatefulSet\/redis-queue mounts a service account token/],
   ["no-secret-literals", "production", "an API key in plain text", (p) => pod(object(p, "Deployment/api-blue")).containers[0].env.push({ name: "STRIPE_API_KEY", value: "sk_live_123" }), /sets STRIPE_API_KEY to a literal value: move it to a Secret/],
   [

@@ -15,6 +15,7 @@ import { postgresNames, POSTGRES_PORT } from "../postgres/render";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { BACKUP_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
+import { containerResources } from "../resources";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -99,7 +100,7 @@ export function jobKit(backups: BackupsConfig, ctx: Pick<BackupJobsContext, "nam
     imagePullPolicy: "IfNotPresent",
     command: ["bash", `${SCRIPTS_DIR}/${script}`],
     env: [...env, { name: "TMPDIR", value: WORK_DIR }],
-    resources: { requests: { ...jobs.resources.requests }, limits: { ...jobs.resources.limits } },
+    resources: containerResources(jobs.resources),
     securityContext: RESTRICTED_CONTAINER,
     volumeMounts: [...mounts, ...extraMounts],
   });
@@ -174,7 +175,7 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
       { name: "PGDATA", value: `${WORK_DIR}/pgdata` },
       { name: "POSTGRES_HOST_AUTH_METHOD", value: "trust" },
     ],
-    resources: { requests: { ...jobs.resources.requests }, limits: { ...jobs.resources.limits } },
+    resources: containerResources(jobs.resources),
     securityContext: RESTRICTED_CONTAINER,
     startupProbe: { exec: { command: ["pg_isready", "-h", "127.0.0.1", "-U", "postgres"] }, periodSeconds: 2, failureThreshold: 60 },
     volumeMounts: [
@@ -294,7 +295,7 @@ export function backupGateJob(backups: BackupsConfig, ctx: Pick<BackupJobsContex
               { name: "TIMEOUT_SECONDS", value: String(timeout) },
             ]),
             // A poll loop, not a dump: little of the quota.
-            resources: { requests: { ...BACKUP_GATE_RESOURCES.requests }, limits: { ...BACKUP_GATE_RESOURCES.limits } },
+            resources: containerResources(BACKUP_GATE_RESOURCES),
           },
         ],
       },

@@ -10,6 +10,7 @@ import { PART_OF, selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
 import type { CustomResourceManifest } from "../postgres/render";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
+import { containerResources } from "../resources";
 
 export const EDGE_PORTS = { http: 8080, https: 8443, status: 8081, metrics: 9113 } as const;
 /** The unprivileged nginx image's user. */
@@ -127,7 +128,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
                   { name: "http", containerPort: EDGE_PORTS.http, protocol: "TCP" },
                   { name: "https", containerPort: EDGE_PORTS.https, protocol: "TCP" },
                 ],
-                resources: { requests: { ...edge.resources.requests }, limits: { ...edge.resources.limits } },
+                resources: containerResources(edge.resources),
                 securityContext: restricted,
                 readinessProbe: { httpGet: { path: HEALTH_PATH, port: "http" }, periodSeconds: 5, timeoutSeconds: 2 },
                 livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
@@ -145,7 +146,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
                 image: imageReference(edge.exporterImage),
                 args: [`--nginx.scrape-uri=http://127.0.0.1:${EDGE_PORTS.status}${STATUS_PATH}`],
                 ports: [{ name: "metrics", containerPort: EDGE_PORTS.metrics, protocol: "TCP" }],
-                resources: { requests: { ...NGINX_EXPORTER_RESOURCES.requests }, limits: { ...NGINX_EXPORTER_RESOURCES.limits } },
+                resources: containerResources(NGINX_EXPORTER_RESOURCES),
                 securityContext: restricted,
                 readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },

@@ -12,6 +12,7 @@ import { PART_OF } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import type { CustomResourceManifest } from "../postgres/render";
+import { containerResources } from "../resources";
 
 export const PUSHGATEWAY = {
   name: "pushgateway",
@@ -56,7 +57,7 @@ export function renderPushgateway(ctx: { namespace: string; monitoringNamespace:
                 image: imageReference(ctx.image),
                 args: ["--persistence.file=/data/metrics", "--persistence.interval=1m"],
                 ports: [{ name: "http", containerPort: PUSHGATEWAY.port, protocol: "TCP" }],
-                resources: { requests: { ...PUSHGATEWAY_RESOURCES.requests }, limits: { ...PUSHGATEWAY_RESOURCES.limits } },
+                resources: containerResources(PUSHGATEWAY_RESOURCES),
                 securityContext: RESTRICTED_CONTAINER,
                 readinessProbe: { httpGet: { path: "/-/ready", port: "http" }, periodSeconds: 10 },
                 livenessProbe: { httpGet: { path: "/-/healthy", port: "http" }, periodSeconds: 10 },

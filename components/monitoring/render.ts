@@ -18,6 +18,7 @@ import { renderDashboard } from "./dashboards";
 import { renderLogRuleGroups } from "./log-rules";
 import { renderPushgateway, type PushgatewayManifests } from "./pushgateway";
 import { renderRuleGroups } from "./rules";
+import { containerResources } from "../resources";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
 const RELEASE = "kube-prometheus-stack";
@@ -190,7 +191,7 @@ export function monitoringStackValues(config: PlatformConfig): Record<string, un
     prometheus: {
       prometheusSpec: {
         retention: stack.retention,
-        resources: { requests: { ...stack.resources.requests }, limits: { ...stack.resources.limits } },
+        resources: containerResources(stack.resources),
         ruleSelectorNilUsesHelmValues: false,
         serviceMonitorSelectorNilUsesHelmValues: false,
         podMonitorSelectorNilUsesHelmValues: false,

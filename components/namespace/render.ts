@@ -4,6 +4,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { capacityPlanAnnotation, type PlatformConfig } from "../../config";
+import { kubernetesAmounts } from "../resources";
 import { CAPACITY_PLAN_ANNOTATION, PART_OF } from "../labels";
 
 export interface NamespaceManifests {
@@ -86,9 +87,9 @@ export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "envi
         limits: [
           {
             type: "Container",
-            defaultRequest: { ...containerLimits.defaultRequest },
-            default: { ...containerLimits.default },
-            max: { ...containerLimits.max },
+            defaultRequest: kubernetesAmounts(containerLimits.defaultRequest),
+            default: kubernetesAmounts(containerLimits.default),
+            max: kubernetesAmounts(containerLimits.max),
           },
         ],
       },

@@ -10,6 +10,7 @@ import { clusterBackupSpec, objectStore, restoreSource, scheduledBackup } from "
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
+import { containerResources } from "../resources";
 
 export const POSTGRES_PORT = 5432;
 /** The instance manager's status port, which the operator calls. */
@@ -63,7 +64,9 @@ export function instanceSpec(pg: PostgresConfig): Record<string, unknown> {
     imageName: pg.imageName,
     storage: storage(pg.storage),
     ...(pg.walStorage ? { walStorage: storage(pg.walStorage) } : {}),
-    resources: { requests: { ...pg.resources.requests }, limits: { ...pg.resources.limits } },
+    resources: containerResources(pg.resources),
+    // The instance's emptyDirs (scratch data; shared memory) bounded too: data and WAL live on their volumes.
+    ephemeralVolumesSizeLimit: { temporaryData: "512Mi", shm: "256Mi" },
     postgresql: {
       parameters: {
         max_connections: String(pg.maxConnections),
@@ -181,7 +184,7 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
       template: {
         metadata: { labels: POSTGRES_LABELS },
         spec: {
-          containers: [{ name: "pgbouncer", resources: { requests: { ...POOLER_RESOURCES.requests }, limits: { ...POOLER_RESOURCES.limits } } }],
+          containers: [{ name: "pgbouncer", resources: containerResources(POOLER_RESOURCES) }],
         },
       },
     },

@@ -8,6 +8,7 @@ import { imageReference, type RedisConfig } from "../../config";
 import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
 import { PART_OF, shortHash } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
+import { containerResources } from "../resources";
 
 export const REDIS_PORT = 6379;
 export const REDIS_EXPORTER_PORT = 9121;
@@ -132,7 +133,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
                 command: ["redis-server", "/etc/redis/redis.conf"],
                 ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
                 env: [passwordEnv("REDISCLI_AUTH")],
-                resources: { requests: { ...settings.resources.requests }, limits: { ...settings.resources.limits } },
+                resources: containerResources(settings.resources),
                 securityContext: restricted,
                 readinessProbe: { exec: { command: ["redis-cli", "ping"] }, periodSeconds: 10, timeoutSeconds: 3 },
                 livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
@@ -153,7 +154,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
                   // Queue length metrics for the queue role (MON-11).
                   ...(persistent ? [{ name: "REDIS_EXPORTER_CHECK_KEYS", value: redis.queue!.watchKeys.join(",") }] : []),
                 ],
-                resources: { requests: { ...REDIS_EXPORTER_RESOURCES.requests }, limits: { ...REDIS_EXPORTER_RESOURCES.limits } },
+                resources: containerResources(REDIS_EXPORTER_RESOURCES),
                 securityContext: restricted,
                 readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },

@@ -19,6 +19,7 @@ import {
   shortHash,
   versionLabel,
 } from "../labels";
+import { containerResources } from "../resources";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
@@ -256,7 +257,7 @@ function podSpec(
       },
     ],
     volumes: [
-      ...writable.map((v) => ({ name: v.name, emptyDir: {} })),
+      ...writable.map((v) => ({ name: v.name, emptyDir: { sizeLimit: svc.writableSize } })),
       // One pod volume per claim, even where the service mounts it at two paths.
       ...[...new Set(svc.mounts.map((m) => m.volume))].map((volume) => ({ name: `volume-${volume}`, persistentVolumeClaim: { claimName: volume } })),
     ],
@@ -288,7 +289,7 @@ function container(ctx: StackContext, svc: ServiceConfig, image: Image, name: st
           : { name: variable, valueFrom: { secretKeyRef: "secret" in value ? { name: APP_SECRETS, key: value.secret } : value.secretKeyRef } },
       ),
     ],
-    resources: { requests: { ...svc.resources.requests }, limits: { ...svc.resources.limits } },
+    resources: containerResources(svc.resources),
     securityContext: {
       allowPrivilegeEscalation: false,
       privileged: false,
