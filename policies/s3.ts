@@ -3,7 +3,7 @@
  * access block, ownership, policy, lifecycle and replication are resources of their own, so these
  * are stack policies: each bucket must have the companion resources that make it safe.
  */
-import type { PolicyResource, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const TYPES = {
@@ -142,4 +142,16 @@ export const s3Replication = bucketPolicy(
   },
 );
 
-export const s3Policies = [s3EncryptionKms, s3Versioning, s3PublicAccessBlock, s3AclsDisabled, s3TlsOnly, s3Retention, s3Replication];
+export const kmsKeyRotation: ResourceValidationPolicy = {
+  name: "kms-key-rotation",
+  description: "Every KMS key rotates its key material yearly (enableKeyRotation), so a leaked key version protects less and less (Checkov CKV_AWS_7).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, report) => {
+    if (args.type !== "aws:kms/key:Key") return;
+    // Only symmetric encryption keys can rotate; the backup keys are.
+    const spec = args.props.customerMasterKeySpec ?? args.props.keySpec ?? "SYMMETRIC_DEFAULT";
+    if (spec === "SYMMETRIC_DEFAULT" && args.props.enableKeyRotation !== true) report(`KMS key ${args.name} does not rotate: set enableKeyRotation: true.`);
+  },
+};
+
+export const s3Policies = [kmsKeyRotation, s3EncryptionKms, s3Versioning, s3PublicAccessBlock, s3AclsDisabled, s3TlsOnly, s3Retention, s3Replication];

@@ -111,6 +111,13 @@ describe("Postgres", () => {
     expect(m.credentials).toMatchObject({ type: "kubernetes.io/basic-auth", stringData: { username: "app", password: "pw" } });
   });
 
+  it("spreads PgBouncer over nodes as the instances are, strictly where they must be", () => {
+    const spread = (antiAffinity: string) => (renderPostgres(pg({ antiAffinity }), ctx, "pw").pooler!.spec.template as { spec: { topologySpreadConstraints: { topologyKey: string; whenUnsatisfiable: string; labelSelector: unknown }[] } }).spec.topologySpreadConstraints;
+    expect(spread("preferred")[0]).toEqual({ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: { "cnpg.io/poolerName": "postgres-pooler-rw" } } });
+    expect(spread("required")[0].whenUnsatisfiable).toBe("DoNotSchedule");
+    expect(spread("required")[1].topologyKey).toBe("topology.kubernetes.io/zone");
+  });
+
   it("lets the stack override parameters", () => {
     const m = renderPostgres(pg({ maxConnections: 500, parameters: { work_mem: "16MB" } }), ctx, "pw");
     expect((m.cluster.spec.postgresql as { parameters: Record<string, string> }).parameters).toMatchObject({ max_connections: "500", work_mem: "16MB" });
@@ -172,6 +179,14 @@ describe("Redis", () => {
     const cache = renderRedis("cache", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
     expect(queue.volumeClaimTemplates).toHaveLength(1);
     expect(cache.volumeClaimTemplates).toBeUndefined();
+  });
+
+  it("governs each StatefulSet with a headless Service of its serviceName", () => {
+    for (const role of ["cache", "queue"] as const) {
+      const m = renderRedis(role, redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw");
+      expect((m.statefulSet.spec as { serviceName: string }).serviceName).toBe((m.service.metadata as { name: string }).name);
+      expect((m.service.spec as { clusterIP: string }).clusterIP).toBe("None");
+    }
   });
 });
 

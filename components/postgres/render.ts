@@ -185,6 +185,16 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
         metadata: { labels: POSTGRES_LABELS },
         spec: {
           containers: [{ name: "pgbouncer", resources: containerResources(POOLER_RESOURCES) }],
+          // Spread over nodes as the instances are (postgres.antiAffinity), and over zones where there are.
+          topologySpreadConstraints: [
+            {
+              maxSkew: 1,
+              topologyKey: "kubernetes.io/hostname",
+              whenUnsatisfiable: pg.antiAffinity === "required" ? "DoNotSchedule" : "ScheduleAnyway",
+              labelSelector: { matchLabels: names.poolerSelector },
+            },
+            { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: names.poolerSelector } },
+          ],
         },
       },
     },

@@ -187,8 +187,10 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
       apiVersion: "v1",
       kind: "Service",
       metadata: metadata(names.service),
+      // Headless: the StatefulSet's governing Service (serviceName), giving its one pod a stable DNS
+      // name (redis-<role>-0.redis-<role>); clients resolve redis-<role> to the ready pod.
       spec: {
-        type: "ClusterIP",
+        clusterIP: "None",
         selector: names.selector,
         ports: [
           { name: "redis", port: REDIS_PORT, targetPort: "redis", protocol: "TCP" },
