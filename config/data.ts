@@ -18,8 +18,9 @@ export const PostgresSchema = z
     imageName: z
       .string()
       .regex(/^[a-z0-9./_-]+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/, "an image reference")
-      .default("ghcr.io/cloudnative-pg/postgresql:17.5")
-      .describe("PostgreSQL operand image (CloudNativePG's images). Pin a minor version."),
+      // The tag 17.5 moves with each rebuild of the image; the digest does not.
+      .default("ghcr.io/cloudnative-pg/postgresql:17.5@sha256:b1deeed2aa998b2f381e39c5cadb9ec06127708c8bd62965743af19abf21628f")
+      .describe("PostgreSQL operand image (CloudNativePG's images): a minor version, and its digest where imagePinning is digest (production)."),
     storage: StorageSchema("20Gi").prefault({}).describe("Data volume per instance (CAP-4: 20 GiB base)."),
     walStorage: StorageSchema("5Gi").optional().describe("Separate WAL volume per instance; omit to keep WAL on the data volume."),
     resources: ContainerResourcesSchema({ cpu: "500m", memory: "1Gi" }, { cpu: "2", memory: "2Gi" }).prefault({}),
@@ -98,8 +99,15 @@ const RedisRoleBase = {
 
 export const RedisSchema = z
   .strictObject({
-    image: ImageSchema.default({ repository: "redis", tag: "7.4.2" }).describe("The official Redis image."),
-    exporterImage: ImageSchema.default({ repository: "oliver006/redis_exporter", tag: "v1.67.0" }).describe(
+    image: ImageSchema.default({ repository: "redis", tag: "7.4.2", digest: "sha256:fbdbaea47b9ae4ecc2082ecdb4e1cea81e32176ffb1dcf643d422ad07427e5d9" }).describe(
+      "The official Redis image.",
+    ),
+    // The project's own quay.io repository, where the digest of the tag was found published.
+    exporterImage: ImageSchema.default({
+      repository: "quay.io/oliver006/redis_exporter",
+      tag: "v1.67.0",
+      digest: "sha256:120f7ec77293459ccfdad66bb1db75ab72e8bfeab99f58b1cc2564cadcd7a9e7",
+    }).describe(
       "redis_exporter sidecar image (hit rate, memory, queue length metrics).",
     ),
     cache: z

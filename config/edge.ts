@@ -42,7 +42,11 @@ export const EdgeSchema = z
       .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as mcp.example.com")
       .describe("Public host name the edge serves and its certificate covers."),
     replicas: z.int().min(1).default(2).describe("nginx pods."),
-    image: ImageSchema.default({ repository: "nginxinc/nginx-unprivileged", tag: "1.27.3-alpine" }).describe(
+    image: ImageSchema.default({
+      repository: "nginxinc/nginx-unprivileged",
+      tag: "1.27.3-alpine",
+      digest: "sha256:9e7238f579a54582263a960d1b0094b4a3ecce641342eda3f8e2ff82b1703d2b",
+    }).describe(
       "nginx image; the unprivileged variant (listens on 8080/8443 as a non-root user).",
     ),
     exporterImage: ImageSchema.default({ repository: "nginx/nginx-prometheus-exporter", tag: "1.4.0" }).describe(

@@ -163,7 +163,9 @@ export const MonitoringSchema = z
       .describe("Log aggregation (Loki) and log-based alerts."),
     pushgateway: z
       .strictObject({
-        image: ImageSchema.default({ repository: "prom/pushgateway", tag: "v1.10.0" }).describe("The Prometheus Pushgateway image."),
+        image: ImageSchema.default({ repository: "prom/pushgateway", tag: "v1.10.0", digest: "sha256:7a4d0696a24ef4e8bad62bee5656855a0aff2f26416d8cb32009dc28d6263604" }).describe(
+          "The Prometheus Pushgateway image.",
+        ),
       })
       .prefault({})
       .describe("The stack's Pushgateway, where the restore drill leaves its results (runs when backups.drill is enabled)."),

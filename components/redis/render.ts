@@ -190,6 +190,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
       // Headless: the StatefulSet's governing Service (serviceName), giving its one pod a stable DNS
       // name (redis-<role>-0.redis-<role>); clients resolve redis-<role> to the ready pod.
       spec: {
+        type: "ClusterIP",
         clusterIP: "None",
         selector: names.selector,
         ports: [
