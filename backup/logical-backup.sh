@@ -21,8 +21,15 @@ key="$BACKUP_PREFIX/$day/$name"
 
 # One session exports a snapshot and counts rows in it; pg_dump dumps the same snapshot.
 coproc SNAPSHOT { psql -X -At -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" 2>&1; }
-echo 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();' >&"${SNAPSHOT[1]}"
-read -r -t 30 snapshot <&"${SNAPSHOT[0]}" || die "cannot open a snapshot of $PGDATABASE on $PGHOST"
+# Bash unsets SNAPSHOT and SNAPSHOT_PID once the coprocess has exited: keep its descriptors and pid,
+# and end the session only after its last answer was read.
+# shellcheck disable=SC2153 # set by coproc
+snapshot_pid=${SNAPSHOT_PID:-}
+to_session=${SNAPSHOT[1]:-}
+from_session=${SNAPSHOT[0]:-}
+[ -n "$to_session" ] || die "cannot open a snapshot of $PGDATABASE on $PGHOST (the session ended at once)"
+echo 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_export_snapshot();' >&"$to_session"
+read -r -t 30 snapshot <&"$from_session" || die "cannot open a snapshot of $PGDATABASE on $PGHOST"
 case "$snapshot" in
   *-*-*) ;;
   *) die "cannot open a snapshot of $PGDATABASE: $snapshot" ;;
@@ -32,7 +39,7 @@ log "dumping $PGDATABASE from snapshot $snapshot"
 pg_dump --format=custom --snapshot="$snapshot" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE failed"
 
 # Exact row counts of every user table, from the same snapshot, as one JSON object.
-cat >&"${SNAPSHOT[1]}" <<'SQL'
+cat >&"$to_session" <<'SQL'
 SELECT coalesce(json_object_agg(t.relname, t.n ORDER BY t.relname), '{}')
 FROM (
   SELECT format('%I.%I', n.nspname, c.relname) AS relname,
@@ -41,10 +48,10 @@ FROM (
   WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
 ) t;
 COMMIT;
-\q
 SQL
-read -r -t 600 counts <&"${SNAPSHOT[0]}" || die "cannot count the rows of $PGDATABASE"
-wait "$SNAPSHOT_PID" 2> /dev/null || true
+read -r -t 600 counts <&"$from_session" || die "cannot count the rows of $PGDATABASE"
+echo '\q' >&"$to_session"
+wait "$snapshot_pid" 2> /dev/null || true
 
 (cd "$work" && sha256sum "$name.dump" > "$name.dump.sha256")
 sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
