@@ -28,7 +28,7 @@ wrapper() {
   rm -rf "$dir" && mkdir -p "$dir"
   {
     printf 'module mcp-platform.local/cluster-build\n\ngo 1.26.0\n\nrequire %s %s\n' "$module" "$version"
-    [ $# -gt 0 ] && printf 'replace %s\n' "$@"
+    if [ $# -gt 0 ]; then printf 'replace %s\n' "$@"; fi
   } > "$dir/go.mod"
 }
 
@@ -36,9 +36,17 @@ wrapper() {
 go_build() {
   local name=$1 version=$2 dir=$3 ldflags=$4 started=$SECONDS
   shift 4
-  (cd "$dir" && for pkg in "$@"; do printf 'tool %s\n' "$pkg" >> go.mod; done &&
-    go mod tidy && nice -n 10 go build -ldflags "-s -w $ldflags" -o "$bin/" "$@")
-  for pkg in "$@"; do printf '%s\n' "$version" > "$bin/${pkg##*/}.version"; done
+  log "building $name $version (go output in $dir/build.log)"
+  if ! (cd "$dir" && for pkg in "$@"; do printf 'tool %s\n' "$pkg" >> go.mod; done &&
+    go mod tidy && nice -n 10 go build -ldflags "-s -w $ldflags" -o "$bin/" "$@") > "$dir/build.log" 2>&1; then
+    tail -n 30 "$dir/build.log" >&2
+    return 1
+  fi
+  local pkg short
+  for pkg in "$@"; do
+    short=${pkg%/v[0-9]*} # go names a binary after its path without the major-version suffix
+    printf '%s\n' "$version" > "$bin/${short##*/}.version"
+  done
   log "built $name $version in $((SECONDS - started)) s"
 }
 
@@ -67,7 +75,7 @@ fi
 if ! built etcd "$ETCD_VERSION"; then
   wrapper "$cache/src/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
   go_build etcd "$ETCD_VERSION" "$cache/src/etcd" "" go.etcd.io/etcd/server/v3
-  mv "$bin/v3" "$bin/etcd" && mv "$bin/v3.version" "$bin/etcd.version"
+  mv "$bin/server" "$bin/etcd" && mv "$bin/server.version" "$bin/etcd.version"
 else
   log "reused etcd $ETCD_VERSION"
 fi

@@ -24,6 +24,7 @@ import {
   startProcess,
   stateFile,
   stopProcesses,
+  StopWaiting,
   waitFor,
   type ClusterState,
   type Ports,
@@ -139,15 +140,20 @@ export async function up(dir = CLUSTER_DIR, log: (line: string) => void = consol
     state.pids[name] = startProcess(dir, bin, name, args);
     fs.writeFileSync(stateFile(dir), JSON.stringify(state, null, 2));
   };
+  /** Fails the wait at once when a component has exited. */
+  const stillRunning = () => {
+    for (const [name, pid] of Object.entries(state.pids)) if (!isAlive(pid)) throw new StopWaiting(`${name} exited:\n${logTail(dir, name)}`);
+  };
   const client = clientFor(state);
   try {
     start("etcd", etcdArgs(dir, ports));
-    await waitFor("etcd", () => httpOk(`http://127.0.0.1:${ports.etcdClient}/health`), 20000, () => logTail(dir, "etcd"));
+    await waitFor("etcd", () => (stillRunning(), httpOk(`http://127.0.0.1:${ports.etcdClient}/health`)), 20000, () => logTail(dir, "etcd"));
     start("kube-apiserver", apiserverArgs(dir, ports, pki));
-    await waitFor("kube-apiserver /readyz", async () => ((await client.request<string>("GET", "/readyz")).body !== undefined ? true : undefined), 30000, () => logTail(dir, "kube-apiserver"));
+    await waitFor("kube-apiserver /readyz", async () => (stillRunning(), (await client.request<string>("GET", "/readyz")).body !== undefined ? true : undefined), 30000, () => logTail(dir, "kube-apiserver"));
     start("kube-controller-manager", controllerManagerArgs(kubeconfig, pki));
     start("kube-scheduler", schedulerArgs(kubeconfig));
     start("kwok", kwokArgs(kubeconfig, path.join(bin, "kwok-stages.yaml"), ports));
+    stillRunning();
     const crds = await installCrds(client);
     await registerNodes(client);
     await waitFor("ServiceAccount default/default (the controller-manager runs)", async () => (await client.get("v1", "ServiceAccount", "default", "default")) && true, 30000, () => logTail(dir, "kube-controller-manager"));

@@ -82,6 +82,8 @@ export function apiserverArgs(dir: string, ports: Ports, pki: Pki): string[] {
     `--service-account-signing-key-file=${pki.serviceAccountKey}`,
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     "--authorization-mode=RBAC",
+    // Service kubernetes would point at the advertised address, which must not be loopback.
+    "--endpoint-reconciler-type=none",
     "--profiling=false",
   ];
 }
@@ -150,6 +152,9 @@ export function logTail(dir: string, name: string, lines = 15): string {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Thrown by a check of waitFor when waiting longer cannot help (a process died). */
+export class StopWaiting extends Error {}
+
 /** Polls until check returns a value (not undefined), or throws after timeoutMs with describe()'s text. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, describe: () => string = () => ""): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -161,7 +166,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) {
+    if (Date.now() > deadline || last instanceof StopWaiting) {
       const detail = [last instanceof Error ? last.message : "", describe()].filter(Boolean).join("\n");
       throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${detail ? `:\n${detail}` : ""}`);
     }
