@@ -49,8 +49,8 @@ function setConfig(keyPath: string[], value: unknown): void {
   fs.writeFileSync(cycle.file, doc.toString());
 }
 
-/** Re-renders the stack file, applies it and checks what the server and the controllers made of it. */
-async function deployStep(live: "blue" | "green", preview: { color: "blue" | "green"; pods: boolean }): Promise<void> {
+/** Re-renders the stack file, applies it and checks what the server and the controllers made of it; returns what it pruned and the pods behind Service api. */
+async function deployStep(live: "blue" | "green", preview: { color: "blue" | "green"; pods: boolean }): Promise<{ pruned: string[]; livePods: string[] }> {
   const objects = clusterObjects(await renderFile("production", cycle.file, true));
   const { result, waiting } = await rollout(client, deployer, objects);
   expect(lines(result.errors)).toEqual([]);
@@ -69,11 +69,15 @@ async function deployStep(live: "blue" | "green", preview: { color: "blue" | "gr
   };
   await expectColour("api", live, true);
   await expectColour("api-preview", preview.color, preview.pods);
+  const livePods = (await serviceEndpoints(client, NAMESPACE, "api")).filter((e) => e.ready).map((e) => e.pod).sort();
+  return { pruned: result.pruned, livePods };
 }
+
+let before: { pruned: string[]; livePods: string[] };
 
 describe("the release cycle on the real API server", () => {
   it("first deploy: blue serves, green idle", async () => {
-    await deployStep("blue", { color: "green", pods: false });
+    before = await deployStep("blue", { color: "green", pods: false });
   });
 
   it("promote: green runs staging's image at full scale; the smoke target api-preview reaches its Ready pods", async () => {
@@ -103,16 +107,21 @@ describe("the release cycle on the real API server", () => {
 
   it("retire: blue scaled to 0, what left the plan deleted", async () => {
     release("retire", "--stack", "production", "--now", "2026-11-25T08:00:00Z");
-    await deployStep("green", { color: "blue", pods: false });
+    before = await deployStep("green", { color: "blue", pods: false });
+    expect(before.pruned).toContain("HorizontalPodAutoscaler mcp-production/api-blue");
   });
 
   it("secret rotation (secrets.rotation)", async () => {
     setConfig(["mcp-platform:secrets", "rotation"], 1);
-    await deployStep("green", { color: "blue", pods: false });
+    const after = await deployStep("green", { color: "blue", pods: false });
+    // The pods that use the rotated secrets were replaced.
+    expect(after.livePods.filter((pod) => before.livePods.includes(pod))).toEqual([]);
+    before = after;
   });
 
   it("restart (restartedAt)", async () => {
     setConfig(["mcp-platform:restartedAt"], "2026-11-26T00:00:00Z");
-    await deployStep("green", { color: "blue", pods: false });
+    const after = await deployStep("green", { color: "blue", pods: false });
+    expect(after.livePods.filter((pod) => before.livePods.includes(pod))).toEqual([]);
   });
 });
