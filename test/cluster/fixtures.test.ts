@@ -28,11 +28,15 @@ afterAll(async () => {
   }
 }, 120000);
 
+/** A loose view of a workload, enough to break it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Editable = KubeObject & { spec: any };
+
 /** The base plan with one object changed (a deep copy, so each fixture starts from the base). */
-function changed(kind: string, name: string, change: (o: KubeObject & { spec: Record<string, any> }) => void): PlannedObject[] {
+function changed(kind: string, name: string, change: (o: Editable) => void): PlannedObject[] {
   return base.map((p) => {
     if (p.object.kind !== kind || p.object.metadata.name !== name) return p;
-    const object = structuredClone(p.object) as KubeObject & { spec: Record<string, any> };
+    const object = structuredClone(p.object) as Editable;
     change(object);
     return { ...p, object };
   });

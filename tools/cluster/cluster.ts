@@ -13,7 +13,6 @@ import {
   apiserverArgs,
   controllerManagerArgs,
   etcdArgs,
-  freePort,
   isAlive,
   KWOK_NODE_ANNOTATION,
   kubeconfigText,
@@ -31,6 +30,7 @@ import {
 } from "./control-plane";
 import { KubeClient, type KubeObject } from "./kube-client";
 import { createPki } from "./pki";
+import { freePort } from "../net";
 
 export const CACHE_DIR = process.env.MCP_CLUSTER_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mcp-platform", "cluster");
 /** Where a running cluster keeps its state, data and logs. */

@@ -5,7 +5,6 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { stringify } from "yaml";
 import type { Pki } from "./pki";
@@ -109,18 +108,6 @@ export function kwokArgs(kubeconfig: string, stages: string, ports: Ports): stri
     "--node-ip=10.244.255.254",
     `--server-address=127.0.0.1:${ports.kwok}`,
   ];
-}
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts a binary detached from this process, its output in <dir>/logs/<name>.log; returns its pid. */
