@@ -13,7 +13,7 @@ import type { KubeClient } from "../../tools/cluster/kube-client";
 import { parsePlatformConfig, rawPlatformConfig } from "../../config";
 import { loadStackConfig } from "../../tools/stack-config";
 import { PROJECT_DIR, readStackValues, renderFile, runScript, writeStackFile, type StackValues } from "../harness";
-import { connect, lines, teardown } from "./cluster";
+import { clusterObjects, connect, lines, teardown } from "./cluster";
 
 /** A stack-file change: a value set at a key path (under config:), or a function for renames. */
 interface Row {
@@ -96,12 +96,14 @@ const GAPS: (Row & { server: RegExp })[] = [
   { key: "mcp-platform:services.worker.autoscaling", value: { minReplicas: 1, maxReplicas: 3, scaleDownStabilizationSeconds: 7200 }, field: "HPA stabilization windows (at most 3600 s)", server: /stabilizationWindowSeconds: Invalid value: 7200: must be less than or equal to 3600/ },
 ];
 
-function stackFile(row: Row): string {
+/** A copy of the staging stack file with the changes made. */
+function stackFile(...changes: ((values: StackValues) => void)[]): string {
   const values = readStackValues("staging");
-  if (row.change) row.change(values);
-  else setAt(values, row.key, row.value);
+  for (const change of changes) change(values);
   return writeStackFile(values);
 }
+
+const rowChange = (row: Row) => row.change ?? ((values: StackValues) => setAt(values, row.key, row.value));
 
 const validationErrors = (file: string): string[] => {
   const parsed = parsePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, "staging", file).config));
@@ -136,7 +138,7 @@ const describeRow = (row: Row) => `${row.key} = ${JSON.stringify(row.value)} (${
 
 describe("bad values the validation rejects first: npm run plan exits 2 naming the key", () => {
   it.each(REJECTED.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
-    const file = stackFile(row);
+    const file = stackFile(rowChange(row));
     const run = await runScript("tools/plan.ts", "--stack", "staging", "--config-file", file);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`  ${row.key}`);
@@ -145,7 +147,7 @@ describe("bad values the validation rejects first: npm run plan exits 2 naming t
 
 describe("values the validation accepts are accepted by the server", () => {
   it.each(ACCEPTED.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
-    const file = stackFile(row);
+    const file = stackFile(rowChange(row));
     expect(validationErrors(file)).toEqual([]);
     expect(await serverFindings(file)).toEqual([]);
   });
@@ -153,10 +155,40 @@ describe("values the validation accepts are accepted by the server", () => {
 
 describe("known gaps: the validation accepts the value, only the server refuses it (at pulumi up)", () => {
   it.each(GAPS.map((row) => [describeRow(row), row] as const))("gap: %s", async (_name, row) => {
-    const file = stackFile(row);
+    const file = stackFile(rowChange(row));
     const errors = validationErrors(file);
     if (errors.length) throw new Error(`the validation rejects this value now (${errors.join("; ")}): move the row to REJECTED`);
     const findings = await serverFindings(file);
     expect(findings).toEqual(expect.arrayContaining([expect.stringMatching(row.server)]));
+  });
+});
+
+/**
+ * Changes of a deployed stack that the server refuses as an update (immutable fields): `pulumi up`
+ * would have to replace the object (a StatefulSet's pods, or a claim and its data) instead.
+ * Known limitations, held by these tests until the program handles them.
+ */
+describe("changes of a deployed stack that the server refuses as an update", () => {
+  const withVolume = (values: StackValues) => void (values["mcp-platform:volumes"] = { uploads: { size: "5Gi", storageClass: "efs-sc" } });
+  let deployed: Deployer;
+  beforeAll(async () => {
+    deployed = new Deployer(client);
+    const result = await deployed.apply(clusterObjects(await renderFile("staging", stackFile(withVolume), true)));
+    expect(lines(result.errors)).toEqual([]);
+  }, 60000);
+  afterAll(async () => {
+    if (deployed) await teardown(client, deployed);
+  }, 120000);
+
+  const UPDATES: (Row & { server: RegExp })[] = [
+    { key: "mcp-platform:redis.queue.storage.size", value: "4Gi", field: "StatefulSet volumeClaimTemplates", server: /StatefulSet mcp-staging\/redis-queue: .*spec\.volumeClaimTemplates: Invalid value/ },
+    { key: "mcp-platform:redis.queue.storage.storageClass", value: "fast", field: "StatefulSet volumeClaimTemplates", server: /StatefulSet mcp-staging\/redis-queue: .*spec\.volumeClaimTemplates: Invalid value/ },
+    { key: "mcp-platform:volumes.uploads.storageClass", value: "other-sc", field: "a bound claim's spec", server: /PersistentVolumeClaim mcp-staging\/uploads: .*spec is immutable after creation/ },
+  ];
+  it.each(UPDATES.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
+    const file = stackFile(withVolume, rowChange(row));
+    expect(validationErrors(file)).toEqual([]);
+    const dry = await deployed.apply(clusterObjects(await renderFile("staging", file, true)), { dryRun: true });
+    expect(lines(dry.errors)).toEqual([expect.stringMatching(row.server)]);
   });
 });

@@ -5,8 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$SECONDS
-bash tools/cluster/build.sh > /dev/null
-npx tsx tools/cluster.ts up > /dev/null
+npx tsx tools/cluster.ts up > /dev/null # builds what is missing first
 trap 'npx tsx tools/cluster.ts down' EXIT
 npx jest -c test/cluster/jest.config.js "$@"
 echo "cluster tests: $((SECONDS - started)) s with build check and cluster start"
