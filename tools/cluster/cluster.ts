@@ -13,7 +13,7 @@ import {
   apiserverArgs,
   controllerManagerArgs,
   etcdArgs,
-  isAlive,
+  isOurs,
   KWOK_NODE_ANNOTATION,
   kubeconfigText,
   kwokArgs,
@@ -117,7 +117,7 @@ async function registerNodes(client: KubeClient): Promise<void> {
 /** The cluster that runs, if its processes are all alive. */
 export function runningCluster(dir = CLUSTER_DIR): ClusterState | undefined {
   const state = readState(dir);
-  return state && Object.values(state.pids).every(isAlive) ? state : undefined;
+  return state && Object.values(state.pids).every((pid) => isOurs(pid, state.bin)) ? state : undefined;
 }
 
 export async function up(dir = CLUSTER_DIR, log: (line: string) => void = console.error): Promise<ClusterState> {
@@ -142,7 +142,7 @@ export async function up(dir = CLUSTER_DIR, log: (line: string) => void = consol
   };
   /** Fails the wait at once when a component has exited. */
   const stillRunning = () => {
-    for (const [name, pid] of Object.entries(state.pids)) if (!isAlive(pid)) throw new StopWaiting(`${name} exited:\n${logTail(dir, name)}`);
+    for (const [name, pid] of Object.entries(state.pids)) if (!isOurs(pid, bin)) throw new StopWaiting(`${name} exited:\n${logTail(dir, name)}`);
   };
   const client = clientFor(state);
   try {
@@ -160,7 +160,7 @@ export async function up(dir = CLUSTER_DIR, log: (line: string) => void = consol
     log(`cluster up in ${((Date.now() - started) / 1000).toFixed(1)} s: ${server}, ${crds} CRDs, ${ZONES.length * NODES_PER_ZONE} kwok nodes`);
     return state;
   } catch (error) {
-    await stopProcesses(state.pids);
+    await stopProcesses(state.pids, bin);
     throw error;
   } finally {
     client.close();
@@ -170,6 +170,6 @@ export async function up(dir = CLUSTER_DIR, log: (line: string) => void = consol
 /** Stops the cluster's processes and removes its data; nothing running is no error. */
 export async function down(dir = CLUSTER_DIR): Promise<void> {
   const state = readState(dir);
-  if (state) await stopProcesses(state.pids);
+  if (state) await stopProcesses(state.pids, state.bin);
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -131,6 +131,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** Is pid still the process this cluster started from bin/ (not another that got its id later)? */
+export function isOurs(pid: number, bin: string): boolean {
+  try {
+    return isAlive(pid) && fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(`${bin}/`);
+  } catch {
+    return false;
+  }
+}
+
 /** The last lines of a component's log, for an error message. */
 export function logTail(dir: string, name: string, lines = 15): string {
   const file = path.join(dir, "logs", `${name}.log`);
@@ -161,10 +170,10 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-/** Stops the processes, newest first: SIGTERM, then SIGKILL after a grace period. */
-export async function stopProcesses(pids: Record<string, number>, graceMs = 5000): Promise<void> {
+/** Stops the processes started from bin/, newest first: SIGTERM, then SIGKILL after a grace period. */
+export async function stopProcesses(pids: Record<string, number>, bin: string, graceMs = 5000): Promise<void> {
   for (const pid of Object.values(pids).reverse()) {
-    if (!isAlive(pid)) continue;
+    if (!isOurs(pid, bin)) continue;
     process.kill(pid, "SIGTERM");
     const deadline = Date.now() + graceMs;
     while (isAlive(pid) && Date.now() < deadline) await sleep(100);
