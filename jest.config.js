@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The cluster tests need a built control plane: npm run test:cluster runs them (test/cluster/jest.config.js).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/cluster/"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 30000,
   // Jest's default (cores - 1) runs one file at a time on a 2-core machine: two halve the unit suite's wall time.

@@ -16,17 +16,7 @@ export function hasBinary(name: string): boolean {
   return found;
 }
 
-/** A TCP port that is free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../tools/net";
 
 /** Resolves once something accepts connections on 127.0.0.1:port, rejects after `ms`. */
 export async function waitForPort(port: number, ms = 10000): Promise<void> {

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Builds the control plane for the cluster tests from the Go module proxy, at the versions pinned
+# in versions.env: kube-apiserver, kube-controller-manager and kube-scheduler (k8s.io/kubernetes,
+# through a small wrapper module that maps the staging modules to their published versions),
+# etcd (go.etcd.io/etcd/server/v3) and kwok (sigs.k8s.io/kwok). Binaries go to a cache folder
+# outside the repository and are reused when present, so a second run builds nothing.
+# Prints the folder of the binaries on its last line.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=versions.env
+. "$here/versions.env"
+
+cache=${MCP_CLUSTER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-platform/cluster}
+bin="$cache/bin"
+mkdir -p "$bin" "$cache/src"
+export GOFLAGS="${GOFLAGS:--buildvcs=false} -trimpath" GOTOOLCHAIN=local GOPROXY=${GOPROXY:-https://proxy.golang.org}
+
+log() { printf 'cluster build: %s\n' "$*" >&2; }
+
+# built NAME VERSION: true when bin/NAME was built at VERSION.
+built() { [ -x "$bin/$1" ] && [ "$(cat "$bin/$1.version" 2> /dev/null)" = "$2" ]; }
+
+# wrapper DIR MODULE VERSION [REPLACE...]: a module in DIR that requires MODULE@VERSION, with
+# "path=>path version" replacements, its go.sum resolved through the proxy.
+wrapper() {
+  local dir=$1 module=$2 version=$3
+  shift 3
+  rm -rf "$dir" && mkdir -p "$dir"
+  {
+    printf 'module mcp-platform.local/cluster-build\n\ngo 1.26.0\n\nrequire %s %s\n' "$module" "$version"
+    if [ $# -gt 0 ]; then printf 'replace %s\n' "$@"; fi
+  } > "$dir/go.mod"
+}
+
+# go_build NAME VERSION DIR LDFLAGS PACKAGE...: builds PACKAGE(s) of the wrapper in DIR into bin/.
+go_build() {
+  local name=$1 version=$2 dir=$3 ldflags=$4 started=$SECONDS
+  shift 4
+  log "building $name $version (go output in $dir/build.log)"
+  if ! (cd "$dir" && for pkg in "$@"; do printf 'tool %s\n' "$pkg" >> go.mod; done &&
+    go mod tidy && nice -n 10 go build -ldflags "-s -w $ldflags" -o "$bin/" "$@") > "$dir/build.log" 2>&1; then
+    tail -n 30 "$dir/build.log" >&2
+    return 1
+  fi
+  local pkg short
+  for pkg in "$@"; do
+    short=${pkg%/v[0-9]*} # go names a binary after its path without the major-version suffix
+    printf '%s\n' "$version" > "$bin/${short##*/}.version"
+  done
+  log "built $name $version in $((SECONDS - started)) s"
+}
+
+kube_bins=(kube-apiserver kube-controller-manager kube-scheduler)
+need_kube=false
+for b in "${kube_bins[@]}"; do built "$b" "$KUBERNETES_VERSION" || need_kube=true; done
+if $need_kube; then
+  dir="$cache/src/kubernetes"
+  kube_mod=$(go mod download -json "k8s.io/kubernetes@$KUBERNETES_VERSION" | sed -n 's/^\s*"GoMod": "\(.*\)",$/\1/p')
+  # Every staging module that k8s.io/kubernetes requires at v0.0.0 (its own ./staging copies)
+  # maps to the published module of the same release.
+  mapfile -t replaces < <(sed -n "s#^\s*\(k8s.io/[a-z0-9-]*\) v0.0.0\$#\1 => \1 $KUBERNETES_STAGING_VERSION#p" "$kube_mod")
+  wrapper "$dir" k8s.io/kubernetes "$KUBERNETES_VERSION" "${replaces[@]}"
+  minor=${KUBERNETES_VERSION#v1.}
+  minor=${minor%%.*}
+  ldflags=""
+  for pkg in k8s.io/client-go/pkg/version k8s.io/component-base/version; do
+    ldflags+=" -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
+    ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  done
+  go_build kubernetes "$KUBERNETES_VERSION" "$dir" "$ldflags" "${kube_bins[@]/#/k8s.io/kubernetes/cmd/}"
+else
+  log "reused kubernetes $KUBERNETES_VERSION"
+fi
+
+if ! built etcd "$ETCD_VERSION"; then
+  wrapper "$cache/src/etcd" go.etcd.io/etcd/server/v3 "$ETCD_VERSION"
+  go_build etcd "$ETCD_VERSION" "$cache/src/etcd" "" go.etcd.io/etcd/server/v3
+  mv "$bin/server" "$bin/etcd" && mv "$bin/server.version" "$bin/etcd.version"
+else
+  log "reused etcd $ETCD_VERSION"
+fi
+
+if ! built kwok "$KWOK_VERSION"; then
+  wrapper "$cache/src/kwok" sigs.k8s.io/kwok "$KWOK_VERSION"
+  go_build kwok "$KWOK_VERSION" "$cache/src/kwok" "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" sigs.k8s.io/kwok/cmd/kwok
+else
+  log "reused kwok $KWOK_VERSION"
+fi
+
+# kwok's own stages (from its module): nodes become Ready and keep a heartbeat, pods become
+# Ready, Job pods complete, deleted pods go.
+stages="$bin/kwok-stages.yaml"
+if [ ! -s "$stages" ] || [ "$(cat "$stages.version" 2> /dev/null)" != "$KWOK_VERSION" ]; then
+  kwok_dir=$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  for stage in node/fast/node-initialize node/heartbeat/node-heartbeat pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
+    printf -- '---\n'
+    cat "$kwok_dir/kustomize/stage/$stage.yaml"
+  done > "$stages"
+  printf '%s\n' "$KWOK_VERSION" > "$stages.version"
+fi
+
+echo "$bin"
