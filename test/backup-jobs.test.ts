@@ -79,14 +79,14 @@ describe.each(STACKS)("backup jobs of the %s stack", (stack) => {
 describe("pre-release backup (BAK-6, REL-8)", () => {
   it("in production, takes a base backup named after each release and gates its migration and rollout on a Job that waits for it", () => {
     const plan = plans.get("production")!;
-    const backup = resource(plan, "kubernetes:postgresql.cnpg.io/v1:Backup", "pre-release-api-1.4.1");
+    const backup = resource(plan, "kubernetes:postgresql.cnpg.io/v1:Backup", "pre-release-api-1-4-1");
     // The gate waits: the provider must not (a failed backup never reaches "completed").
     expect(backup.inputs.metadata).toMatchObject({ annotations: { "pulumi.com/skipAwait": "true" } });
     expect(backup.inputs.spec).toEqual({ cluster: { name: "postgres" }, method: "plugin", pluginConfiguration: { name: "barman-cloud.cloudnative-pg.io" } });
-    const gate = resource(plan, "kubernetes:batch/v1:Job", "pre-release-api-1.4.1-gate");
+    const gate = resource(plan, "kubernetes:batch/v1:Job", "pre-release-api-1-4-1-gate");
     expect(gate.options.dependsOn).toContain(backup.urn);
     const gateJob = gate.inputs as unknown as K8sObject;
-    expect(gateJob.metadata.name).toBe("pre-release-api-1.4.1");
+    expect(gateJob.metadata.name).toBe("pre-release-api-1-4-1");
     expect(gateJob.spec.backoffLimit).toBe(0);
     const pod = gateJob.spec.template.spec;
     expect(pod).toMatchObject({ serviceAccountName: "backup-gate", automountServiceAccountToken: true });
@@ -102,7 +102,7 @@ describe("pre-release backup (BAK-6, REL-8)", () => {
     const worker = resource(plan, "kubernetes:apps/v1:Deployment", "worker");
     expect(worker.options.dependsOn.filter((u) => u.endsWith("-gate"))).toHaveLength(1);
     expect(plan.resources.filter((r) => r.type === "kubernetes:postgresql.cnpg.io/v1:Backup").map((r) => r.name)).toContain(
-      `pre-release-worker-${(worker.inputs as unknown as K8sObject).spec.template.metadata.labels["app.kubernetes.io/version"]}`,
+      `pre-release-worker-${(worker.inputs as unknown as K8sObject).spec.template.metadata.labels["app.kubernetes.io/version"].replace(/\./g, "-")}`,
     );
   });
 

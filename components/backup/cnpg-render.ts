@@ -105,10 +105,14 @@ export function scheduledBackup(cluster: string, namespace: string, labels: Reco
   };
 }
 
-/** The name of a release's pre-release backup: pre-release-<service>-<version>, a valid object name. */
+/**
+ * The name of a release's pre-release backup and of the Job that waits for it:
+ * pre-release-<service>-<version> as a DNS label (dots too become dashes: the API server warns that
+ * a Job name with dots makes surprising pod and host names, as the cluster tests showed).
+ */
 export function preReleaseBackupName(release: { service: string; version: string }): string {
-  const version = release.version.toLowerCase().replace(/[^a-z0-9.-]+/g, "-");
-  return `${PRE_RELEASE_PREFIX}-${release.service}-${version}`.slice(0, 63).replace(/[-.]+$/, "");
+  const version = release.version.toLowerCase().replace(/[^a-z0-9-]+/g, "-");
+  return `${PRE_RELEASE_PREFIX}-${release.service}-${version}`.slice(0, 63).replace(/-+$/, "");
 }
 
 /**

@@ -381,12 +381,12 @@ const CASES: Case[] = [
   { name: "no failed restore check", series: { [ksm("kube_job_status_failed", { job_name: "restore-check-29001" })]: "0x20" }, at: "10m", alert: "RestoreCheckFailed", fires: [] },
   {
     name: "a failed pre-release backup, named",
-    series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1.4.2", reason: "BackoffLimitExceeded" })]: "1x10" },
+    series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1-4-2", reason: "BackoffLimitExceeded" })]: "1x10" },
     at: "5m",
     alert: "PreReleaseBackupFailed",
-    fires: [{ ...crit, namespace: "ns", job_name: "pre-release-api-1.4.2" }],
+    fires: [{ ...crit, namespace: "ns", job_name: "pre-release-api-1-4-2" }],
   },
-  { name: "a completed pre-release backup", series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1.4.2" })]: "0x10" }, at: "5m", alert: "PreReleaseBackupFailed", fires: [] },
+  { name: "a completed pre-release backup", series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1-4-2" })]: "0x10" }, at: "5m", alert: "PreReleaseBackupFailed", fires: [] },
   ...DRILL_CASES,
   {
     name: "5 restarts in 5 minutes",
