@@ -17,8 +17,13 @@ class HelpRequested {
   constructor(readonly usage: Usage) {}
 }
 
-export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(options: T, usage: Usage, argv = process.argv.slice(2)) {
+/** Stops the command with its usage on stdout (exit 0) when the arguments ask for --help or -h. */
+export function answerHelp(argv: string[], usage: Usage): void {
   if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested(usage);
+}
+
+export function parseCli<T extends NonNullable<ParseArgsConfig["options"]>>(options: T, usage: Usage, argv = process.argv.slice(2)) {
+  answerHelp(argv, usage);
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (error) {

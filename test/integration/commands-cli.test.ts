@@ -27,8 +27,8 @@ function npmRun(script: string, ...args: string[]): Promise<{ code: number | nul
 }
 
 describe("every command", () => {
-  it("is covered here: plan, check, the release commands, smoke, bench, docs, bench:backup", () => {
-    expect(COMMANDS.sort()).toEqual(["bench", "bench:backup", "canary", "check", "cutover", "docs", "plan", "promote", "retire", "rollback", "smoke"]);
+  it("is covered here: plan, check, the release commands, smoke, bench, docs, bench:backup, cluster, test:cluster", () => {
+    expect(COMMANDS.sort()).toEqual(["bench", "bench:backup", "canary", "check", "cluster", "cutover", "docs", "plan", "promote", "retire", "rollback", "smoke", "test:cluster"]);
   });
 
   it.each(COMMANDS)("%s --help prints its usage and exits 0", async (command) => {
