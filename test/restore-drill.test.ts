@@ -44,8 +44,8 @@ describe.each(STACKS)("the restore drill of the %s stack", (stack) => {
     const role = get(`Role/${DRILL.account}`);
     expect(role.rules).toEqual([
       { apiGroups: ["postgresql.cnpg.io"], resources: ["clusters"], verbs: ["create"] },
-      { apiGroups: ["postgresql.cnpg.io"], resources: ["clusters"], resourceNames: ["restore-drill"], verbs: ["get", "delete"] },
-      { apiGroups: [""], resources: ["secrets"], resourceNames: ["restore-drill-superuser"], verbs: ["get"] },
+      { apiGroups: ["postgresql.cnpg.io"], resources: ["clusters"], resourceNames: ["restore-drill-scratch"], verbs: ["get", "delete"] },
+      { apiGroups: [""], resources: ["secrets"], resourceNames: ["restore-drill-scratch-superuser"], verbs: ["get"] },
     ]);
     expect(get(`RoleBinding/${DRILL.account}`).subjects).toEqual([{ kind: "ServiceAccount", name: DRILL.account, namespace: get(`Role/${DRILL.account}`).metadata.namespace }]);
   });

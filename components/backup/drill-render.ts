@@ -19,8 +19,12 @@ import { BACKUP_READER_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
 
 export const DRILL = {
-  /** The scratch cluster: its Services are restore-drill-rw and friends, its superuser Secret restore-drill-superuser. */
-  cluster: "restore-drill",
+  /**
+   * The scratch cluster: its Services are restore-drill-scratch-rw and friends, its superuser Secret
+   * restore-drill-scratch-superuser. Never the drill's own account name: CloudNativePG creates a
+   * ServiceAccount, Role and RoleBinding named as each Cluster and rewrites that Role's rules.
+   */
+  cluster: "restore-drill-scratch",
   account: "restore-drill",
   source: "restore-drill-source",
   template: "restore-drill-cluster",
