@@ -192,7 +192,12 @@ drill_metrics() {
 # push_metrics JOB CLUSTER < TEXT: replaces the job's metrics on the Pushgateway (PUSHGATEWAY_URL;
 # nothing without it). A failed push is logged, not fatal: the Job's own status still tells.
 push_metrics() {
-  [ -n "${PUSHGATEWAY_URL:-}" ] || return 0
+  # Without a Pushgateway the metrics are read and dropped: a reader that quit early would kill the
+  # writer with SIGPIPE, and pipefail would turn the drill's own exit code into 141.
+  [ -n "${PUSHGATEWAY_URL:-}" ] || {
+    cat > /dev/null
+    return 0
+  }
   curl -sS --fail --max-time 10 -X PUT --data-binary @- "$PUSHGATEWAY_URL/metrics/job/$1/cluster/$2" > /dev/null ||
     log "could not push the results to $PUSHGATEWAY_URL"
 }

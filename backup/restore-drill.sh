@@ -52,8 +52,12 @@ wait_healthy() {
     phase=$(jq -r '.status.phase // ""' <<< "$status")
     ready=$(jq -r '.status.readyInstances // 0' <<< "$status")
     [ "$phase" = "Cluster in healthy state" ] && [ "$ready" -ge 1 ] && return 0
+    # Phases the operator does not leave by itself (cloudnative-pg api/v1 cluster_types.go): an
+    # unrecoverable cluster, a plugin it cannot find or talk to, an unusable image catalog.
     case $phase in
-      *unrecoverable* | *failed*) die "the scratch cluster cannot recover: $phase ($(jq -r '.status.phaseReason // ""' <<< "$status"))" ;;
+      *unrecoverable* | *failed* | *"cannot proceed to reconciliation"* | *"invalid image catalog"*)
+        die "the scratch cluster cannot recover: $phase ($(jq -r '.status.phaseReason // ""' <<< "$status"))"
+        ;;
     esac
     sleep "$poll"
   done

@@ -12,7 +12,7 @@ import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { drillMetrics } from "../upstream/drill-metrics";
 import { recoveryTargetTime } from "../../components/backup/cnpg-render";
-import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
+import { freePort, hasBinary, runTool, startProcess, tempDir, uid, waitForPort } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_basebackup", "pg_dump", "psql", "aws", "moto_server", "runuser", "jq", "curl", "prometheus-pushgateway"];
 const installed = tools.every((tool) => hasBinary(tool));
@@ -20,7 +20,6 @@ const describeWithTools = installed ? describe : describe.skip;
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
 const BUCKET = "mcp-drill-test";
 
-const uid = (user: string) => Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
 const asPostgres = (...args: string[]) => {
   const result = runTool("runuser", ["-u", "postgres", "--", ...args], process.env, 120000);
   if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.output}`);
