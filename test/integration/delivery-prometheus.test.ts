@@ -72,6 +72,10 @@ const SCENARIOS: Scenario[] = [
   { namespace: "mcp-quiet", candidate: { ...HEALTHY, rate: 0.05 }, verdict: "hold", check: "traffic" },
   // All traffic on green since a cutover a few seconds ago, healthy throughout.
   { namespace: "mcp-cutover", candidate: { ...HEALTHY, rate: 20_000 }, stable: { ...HEALTHY, rate: 20_000 }, verdict: "advance", cutover: true },
+  // The same, failing 3 % of its requests since the cutover: above 1 %.
+  // Half its requests fail since the cutover, but it serves one request every 20 s: no 5 minutes busy enough to judge.
+  { namespace: "mcp-cutover-quiet", candidate: { ...HEALTHY, rate: 0.05, errorFraction: 0.5 }, verdict: "hold", check: "traffic", cutover: true },
+  { namespace: "mcp-cutover-errors", candidate: { ...HEALTHY, rate: 20_000, errorFraction: 0.03 }, stable: { ...HEALTHY, rate: 20_000 }, verdict: "rollback", check: "errorRate", cutover: true },
 ];
 
 /** The stack setting delivery.minRequests of every scenario. */
@@ -195,8 +199,7 @@ describeWithPrometheus("analyze and advance on a real Prometheus", () => {
     dataAt = new Date(Date.now() - 1000);
     ready = (Date.now() - started) / 1000;
     // The cutover happened once the old colour had figures: its p95 then is the baseline.
-    const cutover = SCENARIOS.find((s) => s.cutover)!;
-    dirs.set(cutover.namespace, scenarioProject(cutover, dataAt));
+    for (const cutover of SCENARIOS.filter((s) => s.cutover)) dirs.set(cutover.namespace, scenarioProject(cutover, dataAt));
     await new Promise((r) => setTimeout(r, 2000));
   }, 90000);
 
@@ -220,6 +223,9 @@ describeWithPrometheus("analyze and advance on a real Prometheus", () => {
     if (s.candidate.rate >= 1) {
       expect(c.errorRate).toBeCloseTo(s.candidate.errorFraction, 6);
       expect(c.p95Seconds).toBeCloseTo(p95In(s.candidate.le), 6);
+    } else if (s.cutover) {
+      // Since a cutover, only the 5-minute windows with enough requests count: none here.
+      expect(c.errorRate).toBeNull();
     }
     expect(analysis.observed.baselineP95Seconds).toBeCloseTo(p95In((s.stable ?? HEALTHY).le), 6);
     // And the verdict is the runbook's matrix applied to them.
@@ -241,6 +247,7 @@ describeWithPrometheus("analyze and advance on a real Prometheus", () => {
       ["mcp-healthy", "canary", ["--service", "api", "--weight", "50"], 0],
       ["mcp-errors-hold", undefined, [], 3],
       ["mcp-cutover", "retire", ["--service", "api"], 0],
+      ["mcp-cutover-errors", "rollback", ["--service", "api"], 4],
     ] as const;
     for (const [namespace, command, args, exit] of cases) {
       const dir = dirs.get(namespace)!;
@@ -251,8 +258,9 @@ describeWithPrometheus("analyze and advance on a real Prometheus", () => {
       const code = await runDelivery("advance", ["--stack", "production", "--prometheus", url.href, "--dir", dir], (t) => (out += t));
       expect(code).toBe(exit);
       if (command) runRelease(command, ["--stack", "production", ...args, "--dir", twin], () => {});
-      // Byte for byte the file the release command writes (unchanged on hold).
-      expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).toBe(fs.readFileSync(path.join(twin, "Pulumi.production.yaml"), "utf8"));
+      // Byte for byte the file the release command writes (unchanged on hold); a rollback also forgets the rejected release's smoke test.
+      const expected = fs.readFileSync(path.join(twin, "Pulumi.production.yaml"), "utf8");
+      expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).toBe(exit === 4 ? expected.replace(/ {8}smokePassed:\n {10}image: .*\n {10}at: .*\n/, "") : expected);
       if (!command) expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).toBe(before);
       expect(out).toMatch(command ? /\n\+\+\+ \S*Pulumi\.production\.yaml\n/ : /next: hold: no change\n$/);
     }

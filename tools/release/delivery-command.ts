@@ -99,7 +99,7 @@ export async function runDelivery(command: string, argv: string[], print: (text:
   const stack = openStack(dir, required(args.stack, "--stack", usage));
   const service = args.service ?? onlyBlueGreenService(stack.config, stack.name);
   const phase = phaseOf(stack, service, now);
-  const observed = args.observed !== undefined ? readObservation(args.observed) : await observe(prometheusUrl(args.prometheus!), stack.config.namespace, phase, now, timeoutMs);
+  const observed = args.observed !== undefined ? readObservation(args.observed) : await observe(prometheusUrl(args.prometheus!), stack.config.namespace, phase, stack.config.delivery.minRequests, now, timeoutMs);
   const decision = decide(observed, stack.config.delivery, phase.kind);
 
   let next: NextStep | Refusal;

@@ -3,8 +3,8 @@
  * the stack's per-colour recording rules (components/monitoring/rules.ts): app_color:http_requests,
  * app_color:http_error_ratio, app_color:http_request_duration_seconds:p95_5m and
  * app_color:pod_restarts:increase5m. During a canary the window is the rules' 5 minutes now; after a
- * cutover it is everything since the cutover (the worst 5 minutes of it), and the baseline is the old
- * colour's p95 when traffic switched.
+ * cutover it is everything since the cutover (the worst 5 minutes of it among those with at least
+ * delivery.minRequests requests), and the baseline is the old colour's p95 when traffic switched.
  */
 import type { Color } from "../../config";
 import { UsageError } from "../cli";
@@ -47,7 +47,7 @@ export async function queryValue(prometheus: URL, query: string, time: Date, tim
 const selector = (namespace: string, service: string, color: Color) => `{namespace="${namespace}",app="${service}",color="${color}"}`;
 
 /** Observes a service's two colours as the phase asks: now (canary), or since the cutover. */
-export async function observe(prometheus: URL, namespace: string, phase: Phase, now: Date, timeoutMs = 5000): Promise<Observation> {
+export async function observe(prometheus: URL, namespace: string, phase: Phase, minRequests: number, now: Date, timeoutMs = 5000): Promise<Observation> {
   const q = (query: string, time = now) => queryValue(prometheus, query, time, timeoutMs);
   const since = phase.kind === "cutover" ? Math.max(1, Math.round((now.getTime() - phase.cutoverAt.getTime()) / 1000)) : 0;
   const figures = async (color: Color): Promise<ColorFigures> => {
@@ -62,13 +62,17 @@ export async function observe(prometheus: URL, namespace: string, phase: Phase, 
       return figuresOf(rate === null ? 0 : rate * RULE_WINDOW, errorRate, p95, restarts);
     }
     const range = `[${since}s]`;
+    // The worst 5 minutes among those with enough traffic to judge (one failure in a quiet night's three requests is no 33 % error rate).
+    const judged = (rule: string) => `max_over_time((${rule}${s} and on (namespace, app, color) app_color:http_requests:rate5m${s} >= ${minRequests / RULE_WINDOW})[${since}s:])`;
     const [avgRate, errorRate, p95, restarts] = await Promise.all([
       q(`avg_over_time(app_color:http_requests:rate5m${s}${range})`),
-      q(`max_over_time(app_color:http_error_ratio:rate5m${s}${range})`),
-      q(`max_over_time(app_color:http_request_duration_seconds:p95_5m${s}${range})`),
+      q(judged("app_color:http_error_ratio:rate5m")),
+      q(judged("app_color:http_request_duration_seconds:p95_5m")),
       q(`max_over_time(app_color:pod_restarts:increase5m${s}${range})`),
     ]);
-    return figuresOf(avgRate === null ? 0 : avgRate * since, errorRate, p95, restarts);
+    const requests = avgRate === null ? 0 : avgRate * since;
+    // With no 5 minutes busy enough, there is no error rate to report: figuresOf's "requests but no error series" does not apply.
+    return { ...figuresOf(requests, errorRate, p95, restarts), ...(errorRate === null ? { errorRate: null } : {}) };
   };
   const [stable, candidate] = await Promise.all([figures(phase.stable), figures(phase.candidate)]);
   const baselineP95Seconds =
