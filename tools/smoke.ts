@@ -13,7 +13,7 @@ import { ConfigError, rawPlatformConfig, requirePlatformConfig, type ServiceConf
 import { runSmoke, smokeChecks } from "./release/smoke";
 import { recordSmoke } from "./release/advance";
 import { isRefusal, openStack, timeOf, write } from "./release/command";
-import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
+import { httpUrl, parseCli, positiveInteger, required, runMain, UsageError, type Usage } from "./cli";
 import { loadStackConfig, StackFileError } from "./stack-config";
 
 const USAGE: Usage = {
@@ -65,16 +65,8 @@ async function main(): Promise<number> {
     },
     USAGE,
   );
-  const url = required(args.url, "--url", USAGE);
-  let base: URL;
-  try {
-    base = new URL(url);
-  } catch {
-    throw new UsageError(`--url "${url}" is not a URL; give e.g. http://127.0.0.1:8000`);
-  }
-  if (!/^https?:$/.test(base.protocol)) throw new UsageError(`--url must be http:// or https://, got ${base.protocol}`);
-  const timeoutMs = Number(args["timeout-ms"]);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive whole number, got "${args["timeout-ms"]}"`);
+  const base = httpUrl("--url", required(args.url, "--url", USAGE), "http://127.0.0.1:8000");
+  const timeoutMs = positiveInteger("--timeout-ms", args["timeout-ms"]);
   if ((args.service || args["config-file"] || args.record) && !args.stack) throw new UsageError("--service, --config-file and --record need --stack");
   if (args.now && !args.record) throw new UsageError("--now is the time --record records: give --record too");
   const service = args.stack ? serviceOf(args.stack, args.service, args["config-file"]) : undefined;

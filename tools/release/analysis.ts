@@ -49,8 +49,10 @@ export interface Decision {
   reasons: Reason[];
 }
 
-const percent = (fraction: number) => `${Number((fraction * 100).toFixed(3))} %`;
-const ms = (seconds: number) => `${Number((seconds * 1000).toFixed(1))} ms`;
+/** A fraction as the reports print it: 0.012 -> "1.2 %". */
+export const percent = (fraction: number) => `${Number((fraction * 100).toFixed(3))} %`;
+/** Seconds as the reports print them: 0.195 -> "195 ms". */
+export const milliseconds = (seconds: number) => `${Number((seconds * 1000).toFixed(1))} ms`;
 
 /** Where a blue-green service is in a release; a Refusal when no release is in progress. */
 export function phaseOf(stack: Stack, service: string, now: Date): Phase {
@@ -116,12 +118,12 @@ export function decide(observed: Observation, delivery: DeliveryConfig, phase: P
 
     const baseline = observed.baselineP95Seconds;
     if (c.p95Seconds === null) add("hold", "latency", "no p95 figure for the candidate");
-    else if (baseline === null || baseline <= 0) add("hold", "latency", `p95 ${ms(c.p95Seconds)}, but no baseline p95 to compare it with`);
+    else if (baseline === null || baseline <= 0) add("hold", "latency", `p95 ${milliseconds(c.p95Seconds)}, but no baseline p95 to compare it with`);
     else {
-      const ratio = `${Number((c.p95Seconds / baseline).toFixed(2))}x the baseline ${ms(baseline)}`;
-      if (c.p95Seconds > delivery.latencyVsBaseline.rollback * baseline) add("rollback", "latency", `p95 ${ms(c.p95Seconds)}, ${ratio}: above ${delivery.latencyVsBaseline.rollback}x`);
-      else if (c.p95Seconds > delivery.latencyVsBaseline.hold * baseline) add("hold", "latency", `p95 ${ms(c.p95Seconds)}, ${ratio}: above ${delivery.latencyVsBaseline.hold}x, monitor`);
-      else add("advance", "latency", `p95 ${ms(c.p95Seconds)}, ${ratio} (at most ${delivery.latencyVsBaseline.hold}x)`);
+      const ratio = `${Number((c.p95Seconds / baseline).toFixed(2))}x the baseline ${milliseconds(baseline)}`;
+      if (c.p95Seconds > delivery.latencyVsBaseline.rollback * baseline) add("rollback", "latency", `p95 ${milliseconds(c.p95Seconds)}, ${ratio}: above ${delivery.latencyVsBaseline.rollback}x`);
+      else if (c.p95Seconds > delivery.latencyVsBaseline.hold * baseline) add("hold", "latency", `p95 ${milliseconds(c.p95Seconds)}, ${ratio}: above ${delivery.latencyVsBaseline.hold}x, monitor`);
+      else add("advance", "latency", `p95 ${milliseconds(c.p95Seconds)}, ${ratio} (at most ${delivery.latencyVsBaseline.hold}x)`);
     }
   }
   const verdict: Verdict = reasons.some((r) => r.verdict === "rollback") ? "rollback" : reasons.some((r) => r.verdict === "hold") ? "hold" : "advance";

@@ -1,8 +1,8 @@
 /** The progressive-delivery commands behind tools/delivery.ts: npm run analyze and npm run advance. */
 import * as fs from "fs";
 import * as path from "path";
-import { parseCli, required, UsageError, type Usage } from "../cli";
-import { decide, describePhase, onlyBlueGreenService, parseObservation, phaseOf, VERDICT_EXIT, type Decision, type Observation, type Phase } from "./analysis";
+import { httpUrl, parseCli, positiveInteger, required, UsageError, type Usage } from "../cli";
+import { decide, describePhase, milliseconds, percent, onlyBlueGreenService, parseObservation, phaseOf, VERDICT_EXIT, type Decision, type Observation, type Phase } from "./analysis";
 import { nextStep, type NextStep } from "./advance";
 import { openStack, PROJECT_DIR, timeOf, write } from "./command";
 import { Refusal } from "./operations";
@@ -92,14 +92,13 @@ export async function runDelivery(command: string, argv: string[], print: (text:
   if (args.format !== "text" && args.format !== "json") throw new UsageError(`--format must be text or json, got "${args.format}"`);
   if (command === "advance" && args.format !== "text") throw new UsageError("advance prints text; for the verdict as JSON run npm run analyze -- --format json");
   if ((args.prometheus === undefined) === (args.observed === undefined)) throw new UsageError(`give exactly one of --prometheus URL (live metrics) and --observed FILE (a saved observation)\nusage: ${usage.synopsis}`);
-  const timeoutMs = Number(args["timeout-ms"]);
-  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError(`--timeout-ms must be a positive whole number, got "${args["timeout-ms"]}"`);
+  const timeoutMs = positiveInteger("--timeout-ms", args["timeout-ms"]);
   const dir = path.resolve(args.dir ?? PROJECT_DIR);
   const now = timeOf(args.now);
   const stack = openStack(dir, required(args.stack, "--stack", usage));
   const service = args.service ?? onlyBlueGreenService(stack.config, stack.name);
   const phase = phaseOf(stack, service, now);
-  const observed = args.observed !== undefined ? readObservation(args.observed) : await observe(prometheusUrl(args.prometheus!), stack.config.namespace, phase, stack.config.delivery.minRequests, now, timeoutMs);
+  const observed = args.observed !== undefined ? readObservation(args.observed) : await observe(httpUrl("--prometheus", args.prometheus!, "http://127.0.0.1:9090"), stack.config.namespace, phase, stack.config.delivery.minRequests, now, timeoutMs);
   const decision = decide(observed, stack.config.delivery, phase.kind);
 
   let next: NextStep | Refusal;
@@ -131,17 +130,6 @@ export async function runDelivery(command: string, argv: string[], print: (text:
   return VERDICT_EXIT[decision.verdict];
 }
 
-function prometheusUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UsageError(`--prometheus "${text}" is not a URL; give e.g. http://127.0.0.1:9090`);
-  }
-  if (!/^https?:$/.test(url.protocol)) throw new UsageError(`--prometheus must be http:// or https://, got ${url.protocol}`);
-  return url;
-}
-
 function readObservation(file: string): Observation {
   let value: unknown;
   try {
@@ -159,8 +147,8 @@ function readObservation(file: string): Observation {
 
 /** The text report: the verdict, each reason, the figures. */
 function report(a: Analysis): string {
-  const pct = (n: number | null) => (n === null ? "none" : `${Number((n * 100).toFixed(3))} %`);
-  const ms = (n: number | null) => (n === null ? "none" : `${Number((n * 1000).toFixed(1))} ms`);
+  const pct = (n: number | null) => (n === null ? "none" : percent(n));
+  const ms = (n: number | null) => (n === null ? "none" : milliseconds(n));
   const side = (name: string, color: string, f: Observation["stable"]) =>
     `  ${name.padEnd(9)} ${color.padEnd(5)}  ${String(f.requests).padStart(7)} requests  error rate ${pct(f.errorRate)}  p95 ${ms(f.p95Seconds)}  ${f.restarts5m} restarts in 5 min\n`;
   return [
