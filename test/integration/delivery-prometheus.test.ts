@@ -19,9 +19,10 @@ import { applyEdits, type Edit } from "../../tools/release/stack-file";
 import { loadStackConfig } from "../../tools/stack-config";
 import type { RuleGroup } from "../../components/monitoring/rules";
 import { projectCopy, runScript } from "../harness";
-import { freePort, hasBinary, startProcess, tempDir, waitForPort } from "./real-tools";
+import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
 
 const describeWithPrometheus = hasBinary("prometheus") ? describe : describe.skip;
+const describeWithPromtool = hasBinary("promtool") ? describe : describe.skip;
 
 /** The runbook's decision matrix (seeds/mcp-rag-demo-deployment-runbook.md). */
 const RUNBOOK = { errorRollback: 0.01, errorHold: 0.005, latencyRollback: 2, latencyHold: 1.5, restarts: 3 };
@@ -279,4 +280,47 @@ describeWithPrometheus("analyze and advance on a real Prometheus", () => {
     expect(report.stdout).toMatch(/next: abort: green out of traffic and scaled down\n$/);
     expect(report.code).toBe(4);
   }, 60000);
+});
+
+describeWithPromtool("the per-colour restarts rule (promtool test rules)", () => {
+  it("counts the restarts of each Deployment <service>-<colour>'s pods, and no other pod's", () => {
+    const dir = tempDir("mcp-restarts-");
+    fs.writeFileSync(path.join(dir, "rules.yaml"), stringify(stackRules(projectCopy("mcp-restarts-project-"))));
+    const ksm = (pod: string) => `kube_pod_container_status_restarts_total{namespace="mcp-production",pod="${pod}",container="app"}`;
+    fs.writeFileSync(
+      path.join(dir, "tests.yaml"),
+      stringify({
+        rule_files: ["rules.yaml"],
+        evaluation_interval: "1m",
+        tests: [
+          {
+            interval: "1m",
+            input_series: [
+              // A restart a minute on two pods of a hyphenated service's green colour: 5 + 5 in 5 minutes.
+              { series: ksm("mcp-api-green-6d4cf56db6-x7k2p"), values: "0+1x10" },
+              { series: ksm("mcp-api-green-6d4cf56db6-q9m4t"), values: "0+1x10" },
+              { series: ksm("api-blue-6d4cf56db6-abcde"), values: "0+0x10" },
+              // No colour: a worker's pod, a StatefulSet's, a migration Job's.
+              { series: ksm("worker-7c9d8b6f5-zz9aa"), values: "0+1x10" },
+              { series: ksm("redis-cache-0"), values: "0+1x10" },
+              { series: ksm("api-migrate-b11f9e97-xyz12"), values: "0+1x10" },
+            ],
+            promql_expr_test: [
+              {
+                expr: "app_color:pod_restarts:increase5m",
+                eval_time: "10m",
+                exp_samples: [
+                  { labels: 'app_color:pod_restarts:increase5m{namespace="mcp-production",app="api",color="blue"}', value: 0 },
+                  { labels: 'app_color:pod_restarts:increase5m{namespace="mcp-production",app="mcp-api",color="green"}', value: 10 },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const result = runTool("promtool", ["test", "rules", path.join(dir, "tests.yaml")]);
+    expect(result.output).toContain("SUCCESS");
+    expect(result.status).toBe(0);
+  });
 });
