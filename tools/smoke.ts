@@ -28,10 +28,11 @@ every path of the service's smoke.paths answers 2xx. Every check runs; each fail
   --service NAME        the service (needed when the stack has several HTTP services)
   --config-file FILE    read the stack's values from FILE instead of Pulumi.<stack>.yaml
   --timeout-ms N        per request (default 5000)
-  --record              with --stack, for a blue-green service tested on <service>-preview: a pass
-                        records the standby colour's image and the time in the stack file
-                        (services.<service>.blueGreen.smokePassed, printed as a diff), a failure
-                        removes that record; npm run advance moves traffic only after a recorded pass
+  --record              with --stack and --expect-version, for a blue-green service tested on
+                        <service>-preview: a pass records the standby colour's image and the time
+                        in the stack file (services.<service>.blueGreen.smokePassed, printed as a
+                        diff), a failure removes that record; npm run advance moves traffic only
+                        after a recorded pass
   --now ISO             the time recorded (default: now)
 
 Exit codes: 0 every check passed, 1 a check failed, 2 bad input.`,
@@ -68,6 +69,7 @@ async function main(): Promise<number> {
   const base = httpUrl("--url", required(args.url, "--url", USAGE), "http://127.0.0.1:8000");
   const timeoutMs = positiveInteger("--timeout-ms", args["timeout-ms"]);
   if ((args.service || args["config-file"] || args.record) && !args.stack) throw new UsageError("--service, --config-file and --record need --stack");
+  if (args.record && !args["expect-version"]) throw new UsageError("--record needs --expect-version: the recorded pass must show which release <service>-preview served");
   if (args.now && !args.record) throw new UsageError("--now is the time --record records: give --record too");
   const service = args.stack ? serviceOf(args.stack, args.service, args["config-file"]) : undefined;
   const now = timeOf(args.now);

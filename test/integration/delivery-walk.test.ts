@@ -96,6 +96,9 @@ describe("npm run advance through a whole release", () => {
     const failedSmoke = await run("smoke --record (failing)", "tools/smoke.ts", "--url", smokeUrl, "--expect-version", "1.4.3", "--stack", "production", "--service", "api", "--config-file", fileOf(dir), "--record");
     expect(failedSmoke.code).toBe(1);
     expect(read(dir)).toBe(before);
+    const unversioned = await runScript("tools/smoke.ts", "--url", smokeUrl, "--stack", "production", "--service", "api", "--config-file", fileOf(dir), "--record");
+    expect(unversioned.stderr).toBe("error: --record needs --expect-version: the recorded pass must show which release <service>-preview served\n");
+    expect(unversioned.code).toBe(2);
 
     const smoke = await run("smoke --record", "tools/smoke.ts", "--url", smokeUrl, "--expect-version", "1.4.2", "--stack", "production", "--service", "api", "--config-file", fileOf(dir), "--record", "--now", "2026-12-03T08:00:00Z");
     expect(smoke.code).toBe(0);
