@@ -8,3 +8,4 @@ export * from "./monitoring";
 export * from "./backups";
 export { CapacityPlanSchema, capacityBudget, capacityPlanAnnotation, type CapacityPlan } from "./capacity";
 export * from "./volumes";
+export * from "./delivery";

@@ -24,6 +24,7 @@ import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./d
 import { BackupsSchema } from "./backups";
 import { EdgeSchema } from "./edge";
 import { MonitoringSchema } from "./monitoring";
+import { DeliverySchema } from "./delivery";
 import { CapacityPlanSchema } from "./capacity";
 import { MountSchema, VolumesSchema } from "./volumes";
 
@@ -123,6 +124,15 @@ const BlueGreenSchema = z
       .min(0)
       .default(24)
       .describe("Hours after a cutover during which the old colour stays at full scale: npm run retire is refused before (REL-3)."),
+    smokePassed: z
+      .strictObject({
+        image: z.string().min(1).describe("The standby colour's image (repository:tag@digest) that <svc>-preview served when the smoke test passed."),
+        at: z.iso.datetime({ offset: true }).describe("When it passed (ISO 8601)."),
+      })
+      .optional()
+      .describe(
+        "The last passing smoke test of the standby colour (REL-7), recorded by npm run smoke -- --record (a failing one removes it). npm run advance moves traffic to the standby only while this names the image it runs.",
+      ),
   })
   .superRefine((bg, ctx) => {
     if (bg.canaryWeight > 0 && bg.standbyScale !== "full") {
@@ -329,6 +339,7 @@ export const PlatformSchema = z
     edge: EdgeSchema.optional(),
     backups: BackupsSchema.optional(),
     monitoring: MonitoringSchema.prefault({}),
+    delivery: DeliverySchema,
     services: z
       .record(serviceName, ServiceSchema)
       .refine((services) => Object.keys(services).length > 0, "at least one service")

@@ -105,6 +105,13 @@ export function resource(plan: Plan, type: string, name: string): PlannedResourc
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
 
+/** A project directory with copies of the project file and both stack files (for the commands' --dir). */
+export function projectCopy(prefix = "mcp-release-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
+  return dir;
+}
+
 /** Runs one of the project's TypeScript tools as a user does: a separate process, its exit code and output. */
 export function runScript(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

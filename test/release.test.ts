@@ -13,7 +13,7 @@ import { stackDiff } from "../tools/release/stack-file";
 import { PolicyPackSession } from "../tools/policy/analyzer";
 import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
 import type { Plan } from "../tools/render-stack";
-import { objects, PROJECT_DIR, render, renderFile, type K8sObject } from "./harness";
+import { objects, PROJECT_DIR, projectCopy, render, renderFile, type K8sObject } from "./harness";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");
 const STAGING_IMAGE = "ghcr.io/example/mcp-server:1.4.2@sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2";
@@ -32,13 +32,6 @@ beforeAll(async () => {
   await session.configure(resolvePolicyConfig(readPolicyConfig(file), await session.info(), file));
 }, 60000);
 afterAll(() => session?.close());
-
-/** A project directory with copies of the project file and both stack files. */
-function projectCopy(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mcp-release-"));
-  for (const file of ["Pulumi.yaml", "Pulumi.staging.yaml", "Pulumi.production.yaml"]) fs.copyFileSync(path.join(PROJECT_DIR, file), path.join(dir, file));
-  return dir;
-}
 
 /** Runs a command in-process as `npm run <command> -- ...args --dir DIR` does; returns what it printed. */
 function release(dir: string, command: string, ...args: string[]): string {

@@ -55,3 +55,22 @@ export function runMain(main: () => Promise<number | void>, isBadInput: (error: 
     },
   );
 }
+
+/** An http:// or https:// URL given as an option's value. */
+export function httpUrl(option: string, text: string, example: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`${option} "${text}" is not a URL; give e.g. ${example}`);
+  }
+  if (!/^https?:$/.test(url.protocol)) throw new UsageError(`${option} must be http:// or https://, got ${url.protocol}`);
+  return url;
+}
+
+/** A positive whole number given as an option's value. */
+export function positiveInteger(option: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${option} must be a positive whole number, got "${text}"`);
+  return value;
+}

@@ -58,6 +58,9 @@ export interface RulesContext {
   };
 }
 
+/** A blue-green pod's name: its Deployment's (<service>-<colour>), then the ReplicaSet's and the pod's hashes. */
+export const COLOR_POD = "(.+)-(blue|green)-[a-z0-9]+-[a-z0-9]+";
+
 /** The anchor of an alert's section in docs/runbook.md ("### Alert: AppErrorRate"). */
 export const runbookAnchor = (alert: string) => `alert-${alert.toLowerCase()}`;
 
@@ -121,6 +124,12 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
         expr: `histogram_quantile(${q}, sum by (${by}, le) (rate(${m.duration}_bucket{${ns}${selector}}[5m])))`,
       })),
     ]),
+    // Restarts per service and colour (MON-9, for npm run analyze): kube-state-metrics names the pod, whose
+    // name is its Deployment's (<service>-<colour>) followed by the ReplicaSet's and the pod's hashes.
+    {
+      record: "app_color:pod_restarts:increase5m",
+      expr: `sum by (namespace, app, color) (label_replace(label_replace(increase(kube_pod_container_status_restarts_total{${ns},pod=~"${COLOR_POD}"}[5m]), "app", "$1", "pod", "${COLOR_POD}"), "color", "$2", "pod", "${COLOR_POD}"))`,
+    },
     ...(ctx.has.redisCache
       ? [
           {

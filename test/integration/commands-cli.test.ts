@@ -27,8 +27,8 @@ function npmRun(script: string, ...args: string[]): Promise<{ code: number | nul
 }
 
 describe("every command", () => {
-  it("is covered here: plan, check, the release commands, smoke, bench, docs, bench:backup, cluster, test:cluster", () => {
-    expect(COMMANDS.sort()).toEqual(["bench", "bench:backup", "canary", "check", "cluster", "cutover", "docs", "plan", "promote", "retire", "rollback", "smoke", "test:cluster"]);
+  it("is covered here: plan, check, the release commands, smoke, analyze, advance, bench, docs, bench:backup, cluster, test:cluster", () => {
+    expect(COMMANDS.sort()).toEqual(["advance", "analyze", "bench", "bench:backup", "canary", "check", "cluster", "cutover", "docs", "plan", "promote", "retire", "rollback", "smoke", "test:cluster"]);
   });
 
   it.each(COMMANDS)("%s --help prints its usage and exits 0", async (command) => {
@@ -49,6 +49,8 @@ describe("every command", () => {
     ["rollback", ["--stack", "prod"]],
     ["retire", ["--stack", "prod"]],
     ["smoke", ["--url", "http://127.0.0.1:9", "--stack", "prod"]],
+    ["analyze", ["--stack", "prod", "--prometheus", "http://127.0.0.1:9"]],
+    ["advance", ["--stack", "prod", "--prometheus", "http://127.0.0.1:9"]],
   ])("%s names an unknown stack with the one message that lists the stacks, exit 2", async (command, args) => {
     const result = await npmRun(command, ...args);
     expect(result.stderr).toBe(UNKNOWN);

@@ -63,4 +63,23 @@ describe("GitHub workflows", () => {
     // No deploy from here: the pull request's merge does it, behind production's approval.
     expect(promote.jobs.promote.steps.some((s) => s.with?.command === "up")).toBe(false);
   });
+
+  it("a scheduled workflow analyzes the release on Prometheus and opens or updates the pull request of its next step", () => {
+    const advance = workflow("advance.yml");
+    expect(Object.keys(advance.on).sort()).toEqual(["schedule", "workflow_dispatch"]);
+    const steps = advance.jobs.advance.steps;
+    const runs = steps.map((s) => s.run ?? "").join("\n");
+    // Inputs only through the environment: no expression spliced into a script.
+    expect(runs).not.toContain("${{");
+    expect(runs).toContain('npm run --silent analyze -- "${args[@]}" --format json > "$RUNNER_TEMP/verdict.json"');
+    expect(runs).toContain("--prometheus http://127.0.0.1:9090");
+    // The edit is made on the very observation the verdict reports.
+    expect(runs).toContain('npm run --silent advance -- --stack "$STACK" --service "$SVC" --observed "$RUNNER_TEMP/verdict.json"');
+    expect(runs).toContain('npm run check -- --stack "$STACK" --format github');
+    // Exit 2 (bad input, an unreachable Prometheus) fails the job; 0, 3 and 4 are verdicts.
+    expect(runs).toContain('if [ "$code" -ne 0 ] && [ "$code" -ne 3 ] && [ "$code" -ne 4 ]; then');
+    const pr = steps.find((s) => s.uses?.startsWith("peter-evans/create-pull-request@"))!;
+    expect(pr.with).toMatchObject({ branch: "delivery/${{ env.STACK }}-${{ steps.analyze.outputs.service }}", "add-paths": "Pulumi.${{ env.STACK }}.yaml" });
+    expect(steps.some((s) => s.with?.command === "up")).toBe(false);
+  });
 });

@@ -7,7 +7,7 @@ import { canary, cutover, outputsOf, promote, Refusal, retire, rollback, service
 import { applyEdits, StackEditError, stackDiff } from "./stack-file";
 import { loadStackConfig, StackFileError } from "../stack-config";
 
-const PROJECT_DIR = path.resolve(__dirname, "../..");
+export const PROJECT_DIR = path.resolve(__dirname, "../..");
 const COMMON = { dir: { type: "string" }, "dry-run": { type: "boolean" }, service: { type: "string" } } as const;
 const COMMON_HELP = `  --dir DIR        the project directory (Pulumi.yaml and the stack files; default: this project)
   --dry-run        print the diff, write nothing
@@ -62,19 +62,22 @@ the time and the images in the target's mcp-platform:promotion.`,
 };
 type Command = keyof typeof USAGE;
 
-interface StackFile extends Stack {
+export interface StackFile extends Stack {
   file: string;
   text: string;
+  /** Read from this file instead of Pulumi.<name>.yaml (--config-file). */
+  configFile?: string;
 }
 
-function openStack(dir: string, name: string): StackFile {
-  const stackConfig = loadStackConfig(dir, name);
+/** A stack's validated config and its file's text, to edit. */
+export function openStack(dir: string, name: string, configFile?: string): StackFile {
+  const stackConfig = loadStackConfig(dir, name, configFile);
   const config = requirePlatformConfig(rawPlatformConfig(stackConfig.config));
-  return { name, config, file: stackConfig.file, text: fs.readFileSync(stackConfig.file, "utf8") };
+  return { name, config, file: stackConfig.file, text: fs.readFileSync(stackConfig.file, "utf8"), configFile };
 }
 
 /** Applies a step's edits to the stack file after checking the result still validates; prints the diff. */
-function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
+export function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
   const edits = steps.flatMap((step) => step.edits);
   for (const line of steps.flatMap((step) => step.summary)) print(`${line}\n`);
   if (edits.length === 0) {
@@ -82,14 +85,15 @@ function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, pr
     return;
   }
   const after = applyEdits(stack.text, edits);
-  const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, undefined, after).config));
+  const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, stack.configFile, after).config));
   if (!result.ok) throw new ConfigError(result.errors, `the edited ${stack.file} would not validate, so it was not written`);
   print(stackDiff(path.relative(process.cwd(), stack.file), stack.text, after));
   if (dryRun) print("(dry run: nothing written)\n");
   else fs.writeFileSync(stack.file, after);
 }
 
-function timeOf(text: string | undefined): Date {
+/** --now: the time given (ISO 8601), or now. */
+export function timeOf(text: string | undefined): Date {
   if (text === undefined) return new Date();
   const time = new Date(text);
   if (Number.isNaN(time.getTime())) throw new UsageError(`--now: "${text}" is not a time; give ISO 8601, e.g. 2026-11-24T06:00:00Z`);

@@ -27,13 +27,14 @@ export interface StackOutputs {
   services?: Record<string, { activeColor: Color | null; images: Record<string, string> }>;
 }
 
-const otherColor = (color: Color): Color => (color === "blue" ? "green" : "blue");
+export const otherColor = (color: Color): Color => (color === "blue" ? "green" : "blue");
 
 /** A release step on one service as the operator types it: refusals' hints are runnable as printed. */
-const step = (command: string, stack: Stack, service: string, ...rest: string[]) => ["npm run", command, "--", "--stack", stack.name, "--service", service, ...rest].join(" ");
+export const step = (command: string, stack: Stack, service: string, ...rest: string[]) => ["npm run", command, "--", "--stack", stack.name, "--service", service, ...rest].join(" ");
 /** Promotion needs the source stack and its state, which a target stack does not know: its usage says how. */
 const PROMOTE_HINT = "npm run promote -- --help";
-const bgPath = (service: string, ...rest: string[]) => ["config", `${NAMESPACE}:services`, service, "blueGreen", ...rest];
+/** The path of a service's blueGreen settings (or one of them) in its stack file. */
+export const bgPath = (service: string, ...rest: string[]) => ["config", `${NAMESPACE}:services`, service, "blueGreen", ...rest];
 
 /** The services a command acts on: the one named, or every blue-green service of the stack. */
 export function servicesOf(stack: Stack, service: string | undefined): string[] {
