@@ -10,6 +10,27 @@ const ratio = z.number().gt(0).lt(1);
 const seconds = z.number().positive();
 const duration = z.string().regex(/^\d+[smhd]$/, 'a Prometheus duration such as "5m" or "1h"');
 
+/** Prometheus's metric and label names as PromQL reads them unquoted (https://prometheus.io/docs/concepts/data_model/). */
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*: no quotes, spaces or braces)");
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+
+/**
+ * A regular expression Prometheus compiles (Go's RE2): one JavaScript compiles too, without the
+ * lookarounds and back-references RE2 lacks. The rules quote it as a PromQL string, so any character may appear.
+ */
+const re2Pattern = z
+  .string()
+  .min(1)
+  .refine((pattern) => {
+    if (/\\[1-9]|\(\?<?[=!]/.test(pattern)) return false;
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "a regular expression (RE2: no lookarounds or back-references), such as \"5..\"");
+
 /** A warning and a critical threshold; the critical one must be the stricter. */
 const Pair = (warning: number, critical: number, schema: z.ZodNumber, what: string) =>
   z
@@ -112,10 +133,10 @@ export const MonitoringSchema = z
       .describe("Where operators read docs/runbook.md; every alert's runbook_url points to its section there."),
     metrics: z
       .strictObject({
-        requests: z.string().default("http_requests_total").describe("Counter of HTTP requests the services expose."),
-        duration: z.string().default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
-        statusLabel: z.string().default("status").describe("Label of the requests counter holding the status code."),
-        errorStatus: z.string().default("5..").describe("Regular expression of the status values that count as errors."),
+        requests: metricName.default("http_requests_total").describe("Counter of HTTP requests the services expose."),
+        duration: metricName.default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
+        statusLabel: labelName.default("status").describe("Label of the requests counter holding the status code."),
+        errorStatus: re2Pattern.default("5..").describe("Regular expression (RE2, anchored) of the status values that count as errors."),
       })
       .prefault({})
       .describe("Names of the application metrics the alerts and dashboards read."),
