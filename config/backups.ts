@@ -2,6 +2,17 @@
 import { z } from "zod";
 import { ContainerResourcesSchema, ImageSchema, memory, optionalText } from "./primitives";
 import { claimName } from "./volumes";
+import { singleQueryProblem } from "./sql";
+
+/** One SQL query, as psql -c runs it (see config/sql.ts). */
+const query = z
+  .string()
+  .min(1, { abort: true })
+  .regex(/^[^\n]+$/, { message: "one line of SQL", abort: true })
+  .superRefine((sql, ctx) => {
+    const problem = singleQueryProblem(sql);
+    if (problem) ctx.addIssue({ code: "custom", message: `expected ${problem}` });
+  });
 
 const bucketName = z
   .string()
@@ -25,7 +36,7 @@ const JobsSchema = z
     logicalSchedule: cron.default("0 3 * * *").describe("When the logical backup runs (UTC): after the 02:00 base backup (BAK-1)."),
     restoreCheckSchedule: cron.default("0 5 * * *").describe("When the restore check of the newest logical backup runs (UTC; BAK-4, BAK-8)."),
     restoreCheckSql: z
-      .array(z.string().min(1).regex(/^[^\n]+$/, "one line of SQL"))
+      .array(query)
       .default([])
       .describe("Extra integrity checks run on the restored copy: each a query returning true, e.g. \"SELECT count(*) > 0 FROM tenants\"."),
     deadlineSeconds: z.int().min(300).default(10800).describe("A backup or check Job running longer than this is stopped and counts as failed."),
@@ -48,7 +59,7 @@ const DrillSchema = z
       .default(5)
       .describe("The point in time the drill recovers to: this many minutes before it starts (the base backups and the WAL archived since must reach it)."),
     timeoutMinutes: z.int().min(10).max(1440).default(120).describe("A drill whose scratch cluster is not ready this long after it was created fails."),
-    recoveryPointSql: optionalText(z.string().regex(/^[^\n]+$/, "one line of SQL"))
+    recoveryPointSql: optionalText(query)
       .describe(
         "A query returning the newest data's time in the recovered database (e.g. \"SELECT max(created_at) FROM orders\"), for the recovered point's age. Default: the recovery target, which PostgreSQL refuses to stop short of.",
       ),
