@@ -1,8 +1,9 @@
 /** Configuration of the backup storage (BAK-1..3): the S3 buckets, their key and their retention. */
 import { z } from "zod";
-import { ContainerResourcesSchema, ImageSchema, memory, optionalText } from "./primitives";
+import { bucketName, ContainerResourcesSchema, ImageSchema, optionalText, volumeSize } from "./primitives";
 import { claimName } from "./volumes";
 import { singleQueryProblem } from "./sql";
+import { cronProblem } from "./cron";
 
 /** One SQL query, as psql -c runs it (see config/sql.ts). */
 const query = z
@@ -14,15 +15,13 @@ const query = z
     if (problem) ctx.addIssue({ code: "custom", message: `expected ${problem}` });
   });
 
-const bucketName = z
-  .string()
-  .min(3)
-  .max(63)
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name (lowercase letters, digits, '.', '-')");
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1");
 const days = z.int().min(1).max(3650);
-/** Five fields of a Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC). */
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'a cron schedule of five fields, such as "0 3 * * *"');
+/** A Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC), as the API server parses it (config/cron.ts). */
+const cron = z.string().superRefine((schedule, ctx) => {
+  const problem = cronProblem(schedule);
+  if (problem) ctx.addIssue({ code: "custom", message: `expected a cron schedule of five fields such as "0 3 * * *": ${problem}` });
+});
 
 const JobsSchema = z
   .strictObject({
@@ -40,7 +39,7 @@ const JobsSchema = z
       .default([])
       .describe("Extra integrity checks run on the restored copy: each a query returning true, e.g. \"SELECT count(*) > 0 FROM tenants\"."),
     deadlineSeconds: z.int().min(300).default(10800).describe("A backup or check Job running longer than this is stopped and counts as failed."),
-    scratchSize: memory.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
+    scratchSize: volumeSize.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
     // Ephemeral storage: the scratch emptyDir (scratchSize) counts against the pod's limit.
     resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi", ephemeralStorage: "1Gi" }, { cpu: "2", memory: "2Gi", ephemeralStorage: "21Gi" }).prefault({}),
   })

@@ -4,11 +4,12 @@
  * the uptime probe and where alerts go.
  */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, memory } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, prometheusDuration, volumeSize } from "./primitives";
+import { DNS1123_LABEL_MAX } from "./limits";
 
 const ratio = z.number().gt(0).lt(1);
 const seconds = z.number().positive();
-const duration = z.string().regex(/^\d+[smhd]$/, 'a Prometheus duration such as "5m" or "1h"');
+const duration = prometheusDuration;
 
 /** Prometheus's metric and label names as PromQL reads them unquoted (https://prometheus.io/docs/concepts/data_model/). */
 const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*: no quotes, spaces or braces)");
@@ -108,6 +109,7 @@ export const MonitoringSchema = z
   .strictObject({
     namespace: z
       .string()
+      .max(DNS1123_LABEL_MAX)
       .regex(DNS_LABEL, "a lowercase DNS label")
       .default("monitoring")
       .describe("Namespace of the monitoring stack; the network policies let its Prometheus reach every metrics port (MON-16)."),
@@ -120,7 +122,7 @@ export const MonitoringSchema = z
         version: z.string().default("66.3.1").describe("kube-prometheus-stack chart version."),
         blackboxVersion: z.string().default("9.1.0").describe("prometheus-blackbox-exporter chart version."),
         retention: duration.default("15d").describe("How long Prometheus keeps samples."),
-        storage: memory.default("50Gi").describe("Prometheus volume size."),
+        storage: volumeSize.default("50Gi").describe("Prometheus volume size."),
         resources: ContainerResourcesSchema({ cpu: "500m", memory: "2Gi" }, { cpu: "2", memory: "4Gi" })
           .prefault({})
           .describe("Prometheus's requests and limits."),
