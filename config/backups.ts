@@ -20,7 +20,7 @@ const days = z.int().min(1).max(3650);
 /** A Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC), as the API server parses it (config/cron.ts). */
 const cron = z.string().superRefine((schedule, ctx) => {
   const problem = cronProblem(schedule);
-  if (problem) ctx.addIssue({ code: "custom", message: `expected a cron schedule of five fields such as "0 3 * * *": ${problem}` });
+  if (problem) ctx.addIssue({ code: "custom", message: `expected a cron schedule such as "0 3 * * *": ${problem}` });
 });
 
 const JobsSchema = z
