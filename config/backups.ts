@@ -1,17 +1,27 @@
 /** Configuration of the backup storage (BAK-1..3): the S3 buckets, their key and their retention. */
 import { z } from "zod";
-import { ContainerResourcesSchema, ImageSchema, memory, optionalText } from "./primitives";
+import { bucketName, ContainerResourcesSchema, ImageSchema, optionalText, volumeSize } from "./primitives";
 import { claimName } from "./volumes";
+import { singleQueryProblem } from "./sql";
+import { cronProblem } from "./cron";
 
-const bucketName = z
+/** One SQL query, as psql -c runs it (see config/sql.ts). */
+const query = z
   .string()
-  .min(3)
-  .max(63)
-  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name (lowercase letters, digits, '.', '-')");
+  .min(1, { abort: true })
+  .regex(/^[^\n]+$/, { message: "one line of SQL", abort: true })
+  .superRefine((sql, ctx) => {
+    const problem = singleQueryProblem(sql);
+    if (problem) ctx.addIssue({ code: "custom", message: `expected ${problem}` });
+  });
+
 const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "an AWS region such as eu-west-1");
 const days = z.int().min(1).max(3650);
-/** Five fields of a Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC). */
-const cron = z.string().regex(/^(\S+\s+){4}\S+$/, 'a cron schedule of five fields, such as "0 3 * * *"');
+/** A Kubernetes CronJob schedule, in UTC (the CronJobs set timeZone: Etc/UTC), as the API server parses it (config/cron.ts). */
+const cron = z.string().superRefine((schedule, ctx) => {
+  const problem = cronProblem(schedule);
+  if (problem) ctx.addIssue({ code: "custom", message: `expected a cron schedule such as "0 3 * * *": ${problem}` });
+});
 
 const JobsSchema = z
   .strictObject({
@@ -25,11 +35,11 @@ const JobsSchema = z
     logicalSchedule: cron.default("0 3 * * *").describe("When the logical backup runs (UTC): after the 02:00 base backup (BAK-1)."),
     restoreCheckSchedule: cron.default("0 5 * * *").describe("When the restore check of the newest logical backup runs (UTC; BAK-4, BAK-8)."),
     restoreCheckSql: z
-      .array(z.string().min(1).regex(/^[^\n]+$/, "one line of SQL"))
+      .array(query)
       .default([])
       .describe("Extra integrity checks run on the restored copy: each a query returning true, e.g. \"SELECT count(*) > 0 FROM tenants\"."),
     deadlineSeconds: z.int().min(300).default(10800).describe("A backup or check Job running longer than this is stopped and counts as failed."),
-    scratchSize: memory.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
+    scratchSize: volumeSize.default("20Gi").describe("Size limit of the emptyDir each job works in (the dump, or the restored database): at least twice the database."),
     // Ephemeral storage: the scratch emptyDir (scratchSize) counts against the pod's limit.
     resources: ContainerResourcesSchema({ cpu: "250m", memory: "512Mi", ephemeralStorage: "1Gi" }, { cpu: "2", memory: "2Gi", ephemeralStorage: "21Gi" }).prefault({}),
   })
@@ -48,7 +58,7 @@ const DrillSchema = z
       .default(5)
       .describe("The point in time the drill recovers to: this many minutes before it starts (the base backups and the WAL archived since must reach it)."),
     timeoutMinutes: z.int().min(10).max(1440).default(120).describe("A drill whose scratch cluster is not ready this long after it was created fails."),
-    recoveryPointSql: optionalText(z.string().regex(/^[^\n]+$/, "one line of SQL"))
+    recoveryPointSql: optionalText(query)
       .describe(
         "A query returning the newest data's time in the recovered database (e.g. \"SELECT max(created_at) FROM orders\"), for the recovered point's age. Default: the recovery target, which PostgreSQL refuses to stop short of.",
       ),

@@ -1,16 +1,17 @@
 /** Configuration of the data services (Postgres on CloudNativePG, Redis) and of the cluster add-ons. */
 import { z } from "zod";
-import { ContainerResourcesSchema, ImageSchema, memory } from "./primitives";
+import { INT32_MAX } from "./limits";
+import { bucketName, ContainerResourcesSchema, dnsSubdomain, ImageSchema, postgresDuration, volumeSize } from "./primitives";
 
 const StorageSchema = (size: string) =>
   z
     .strictObject({
-      size: memory.default(size).describe("Volume size."),
-      storageClass: z.string().min(1).optional().describe("StorageClass; default: the cluster's default class."),
+      size: volumeSize.default(size).describe("Volume size."),
+      storageClass: dnsSubdomain.optional().describe("StorageClass; default: the cluster's default class."),
     })
     .describe("Persistent volume.");
 
-const duration = z.string().regex(/^\d+(ms|s|min|h)$/, 'a Postgres duration such as "30s", "500ms" or "5min"');
+const duration = postgresDuration;
 
 export const PostgresSchema = z
   .strictObject({
@@ -55,9 +56,7 @@ export const PostgresSchema = z
           .datetime({ offset: true })
           .optional()
           .describe("Recover to this moment (RFC 3339, e.g. 2026-11-22T09:30:00Z); omit to replay all archived WAL (BAK-5)."),
-        bucket: z
-          .string()
-          .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name")
+        bucket: bucketName
           .optional()
           .describe("Restore from this bucket instead of backups.bucket: the disaster-recovery bucket, for a failover to its region (BAK-3). Read-only to this stack."),
         region: z
@@ -71,10 +70,10 @@ export const PostgresSchema = z
       .describe("Create the Cluster from the backup bucket instead of an empty database: point-in-time recovery (BAK-5). Needs mcp-platform:backups."),
     pooler: z
       .strictObject({
-        instances: z.int().min(1).default(2).describe("PgBouncer pods."),
+        instances: z.int().min(1).max(INT32_MAX).default(2).describe("PgBouncer pods."),
         poolMode: z.enum(["session", "transaction"]).default("transaction").describe("PgBouncer pool mode."),
-        defaultPoolSize: z.int().min(1).default(20).describe("Server connections per user and database."),
-        maxClientConnections: z.int().min(1).default(1000).describe("Client connections PgBouncer accepts."),
+        defaultPoolSize: z.int().min(1).max(INT32_MAX).default(20).describe("Server connections per user and database."),
+        maxClientConnections: z.int().min(1).max(INT32_MAX).default(1000).describe("Client connections PgBouncer accepts."),
       })
       .optional()
       .describe("A PgBouncer Pooler in front of the primary, for services that use postgres-pooled."),

@@ -1,6 +1,7 @@
 /** Configuration of the nginx edge: the stack's only public entry point (EDGE-1..5, SEC-2). */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, repeats, serviceName } from "./primitives";
+import { DNS1123_SUBDOMAIN_MAX, INT32_MAX } from "./limits";
+import { ContainerResourcesSchema, DNS_LABEL, hostname, ImageSchema, repeats, serviceName } from "./primitives";
 
 const bodySize = z.string().regex(/^\d+[kmg]?$/i, 'an nginx size such as "1m" or "50m"');
 const seconds = z.int().min(1).max(3600);
@@ -23,8 +24,8 @@ const RouteSchema = z.strictObject({
 });
 
 const RateLimitSchema = z.strictObject({
-  requestsPerSecond: z.int().min(1).describe("Sustained requests per second per client address (EDGE-4)."),
-  burst: z.int().min(0).describe("Requests above the rate accepted at once before 429s."),
+  requestsPerSecond: z.int().min(1).max(INT32_MAX).describe("Sustained requests per second per client address (EDGE-4)."),
+  burst: z.int().min(0).max(INT32_MAX).describe("Requests above the rate accepted at once before 429s."),
 });
 
 const renewBeforeDays = z.int().min(1).max(60).default(30).describe("cert-manager renews this long before expiry (EDGE-3, MON-12).");
@@ -37,11 +38,8 @@ export const ACME_SERVERS = {
 
 export const EdgeSchema = z
   .strictObject({
-    hostname: z
-      .string()
-      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as mcp.example.com")
-      .describe("Public host name the edge serves and its certificate covers."),
-    replicas: z.int().min(1).default(2).describe("nginx pods."),
+    hostname: hostname.describe("Public host name the edge serves and its certificate covers."),
+    replicas: z.int().min(1).max(INT32_MAX).default(2).describe("nginx pods."),
     image: ImageSchema.default({
       repository: "nginxinc/nginx-unprivileged",
       tag: "1.27.3-alpine",
@@ -57,7 +55,7 @@ export const EdgeSchema = z
     maxBodySize: bodySize.default("1m").describe("Default client_max_body_size."),
     connectTimeoutSeconds: seconds.default(5).describe("proxy_connect_timeout."),
     readTimeoutSeconds: seconds.default(60).describe("Default proxy_read_timeout and proxy_send_timeout."),
-    keepaliveConnections: z.int().min(1).default(32).describe("Idle keep-alive connections kept to each upstream."),
+    keepaliveConnections: z.int().min(1).max(INT32_MAX).default(32).describe("Idle keep-alive connections kept to each upstream."),
     rateLimits: z
       .record(z.string().regex(DNS_LABEL), RateLimitSchema)
       .default({ default: { requestsPerSecond: 20, burst: 40 } })
@@ -83,7 +81,7 @@ export const EdgeSchema = z
             .describe("The stack creates its ACME ClusterIssuer (acme-<namespace>) solving HTTP-01 through the edge itself: no ingress controller needed."),
           renewBeforeDays: renewBeforeDays,
         }),
-        z.strictObject({ secretName: z.string().regex(DNS_LABEL).describe("An existing kubernetes.io/tls Secret in the namespace.") }),
+        z.strictObject({ secretName: z.string().max(DNS1123_SUBDOMAIN_MAX).regex(DNS_LABEL).describe("An existing kubernetes.io/tls Secret in the namespace.") }),
       ])
       .describe(
         "TLS certificate: issued by cert-manager through an issuer you have ({ issuer }) or one the stack creates for Let's Encrypt ({ acme }), or an existing Secret ({ secretName }). HTTP redirects to HTTPS except the ACME challenge path (EDGE-3).",
@@ -91,7 +89,7 @@ export const EdgeSchema = z
     maintenance: z
       .strictObject({
         enabled: z.boolean().default(false).describe("Answer every request with 503 and the maintenance page (EDGE-5)."),
-        retryAfterSeconds: z.int().min(1).default(600).describe("Retry-After sent with the 503."),
+        retryAfterSeconds: z.int().min(1).max(INT32_MAX).default(600).describe("Retry-After sent with the 503."),
         message: z.string().min(1).max(500).default("We are doing maintenance and will be back shortly.").describe("Text of the maintenance page."),
       })
       .prefault({})

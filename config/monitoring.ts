@@ -4,11 +4,33 @@
  * the uptime probe and where alerts go.
  */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, memory } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, prometheusDuration, volumeSize } from "./primitives";
+import { DNS1123_LABEL_MAX } from "./limits";
 
 const ratio = z.number().gt(0).lt(1);
 const seconds = z.number().positive();
-const duration = z.string().regex(/^\d+[smhd]$/, 'a Prometheus duration such as "5m" or "1h"');
+const duration = prometheusDuration;
+
+/** Prometheus's metric and label names as PromQL reads them unquoted (https://prometheus.io/docs/concepts/data_model/). */
+const metricName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, "a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*: no quotes, spaces or braces)");
+const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+
+/**
+ * A regular expression Prometheus compiles (Go's RE2): one JavaScript compiles too, without the
+ * lookarounds and back-references RE2 lacks. The rules quote it as a PromQL string, so any character may appear.
+ */
+const re2Pattern = z
+  .string()
+  .min(1)
+  .refine((pattern) => {
+    if (/\\[1-9]|\(\?<?[=!]/.test(pattern)) return false;
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  }, "a regular expression (RE2: no lookarounds or back-references), such as \"5..\"");
 
 /** A warning and a critical threshold; the critical one must be the stricter. */
 const Pair = (warning: number, critical: number, schema: z.ZodNumber, what: string) =>
@@ -87,6 +109,7 @@ export const MonitoringSchema = z
   .strictObject({
     namespace: z
       .string()
+      .max(DNS1123_LABEL_MAX)
       .regex(DNS_LABEL, "a lowercase DNS label")
       .default("monitoring")
       .describe("Namespace of the monitoring stack; the network policies let its Prometheus reach every metrics port (MON-16)."),
@@ -99,7 +122,7 @@ export const MonitoringSchema = z
         version: z.string().default("66.3.1").describe("kube-prometheus-stack chart version."),
         blackboxVersion: z.string().default("9.1.0").describe("prometheus-blackbox-exporter chart version."),
         retention: duration.default("15d").describe("How long Prometheus keeps samples."),
-        storage: memory.default("50Gi").describe("Prometheus volume size."),
+        storage: volumeSize.default("50Gi").describe("Prometheus volume size."),
         resources: ContainerResourcesSchema({ cpu: "500m", memory: "2Gi" }, { cpu: "2", memory: "4Gi" })
           .prefault({})
           .describe("Prometheus's requests and limits."),
@@ -112,10 +135,10 @@ export const MonitoringSchema = z
       .describe("Where operators read docs/runbook.md; every alert's runbook_url points to its section there."),
     metrics: z
       .strictObject({
-        requests: z.string().default("http_requests_total").describe("Counter of HTTP requests the services expose."),
-        duration: z.string().default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
-        statusLabel: z.string().default("status").describe("Label of the requests counter holding the status code."),
-        errorStatus: z.string().default("5..").describe("Regular expression of the status values that count as errors."),
+        requests: metricName.default("http_requests_total").describe("Counter of HTTP requests the services expose."),
+        duration: metricName.default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
+        statusLabel: labelName.default("status").describe("Label of the requests counter holding the status code."),
+        errorStatus: re2Pattern.default("5..").describe("Regular expression (RE2, anchored) of the status values that count as errors."),
       })
       .prefault({})
       .describe("Names of the application metrics the alerts and dashboards read."),

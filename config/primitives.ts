@@ -2,6 +2,16 @@
 import { z } from "zod";
 import { DIGEST_PATTERN, MOVING_TAGS } from "./image";
 import { QUANTITY_PATTERN } from "./quantity";
+import { parseQuantity } from "../policies/quantity";
+import {
+  DNS1123_LABEL_MAX,
+  DNS1123_SUBDOMAIN_MAX,
+  IMAGE_NAME_MAX,
+  POSTGRES_MAX_MILLISECONDS,
+  PROMETHEUS_MAX_DURATION_MS,
+  S3_BUCKET_PREFIXES_RESERVED,
+  S3_BUCKET_SUFFIXES_RESERVED,
+} from "./limits";
 
 export const DNS_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -19,7 +29,24 @@ export const secretName = z
   .regex(DNS_LABEL, "a lowercase DNS label (a-z, 0-9, '-'; starting with a letter)");
 
 export const cpu = z.string().regex(QUANTITY_PATTERN, 'a CPU quantity such as "500m" or "2"');
-export const memory = z.string().regex(QUANTITY_PATTERN, 'a memory quantity such as "256Mi" or "1Gi"');
+export const memory = z
+  .string()
+  .regex(QUANTITY_PATTERN, { message: 'a memory quantity such as "256Mi" or "1Gi"', abort: true })
+  .refine((text) => Number.isInteger(parseQuantity(text)), 'a whole number of bytes (the API server warns of a fractional byte value: "0.5" is half a byte; "512Mi")');
+
+/** A DNS-1123 subdomain (StorageClass and other cluster-scoped names): lowercase labels joined by dots, at most 253 characters. */
+export const dnsSubdomain = z
+  .string()
+  .max(DNS1123_SUBDOMAIN_MAX)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, "a DNS subdomain (lowercase letters, digits, '-' and '.')");
+/** A volume size: a quantity above zero (a claim of 0 bytes is refused by the API server). */
+export const volumeSize = memory.refine((text) => parseQuantity(text)! > 0, "a size above zero, such as \"20Gi\"");
+
+/** A container mount path: absolute, no ':' (the API server refuses one), no ".." segment. */
+export const mountPath = z
+  .string()
+  .regex(/^\/[^:]*$/, "an absolute path without ':'")
+  .refine((path) => !path.split("/").includes(".."), "a path without '..'");
 export const port = z.int().min(1).max(65535);
 export const command = z.array(z.string().min(1)).min(1);
 
@@ -27,11 +54,63 @@ export const command = z.array(z.string().min(1)).min(1);
 export const optionalText = <T extends z.ZodType>(schema: T) =>
   z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
 
+/** A public DNS name: labels of a-z, 0-9 and '-' (at most 63 each), at most 253 in all, a top-level domain of letters. */
+export const hostname = z
+  .string()
+  .max(DNS1123_SUBDOMAIN_MAX)
+  .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "a DNS name such as mcp.example.com")
+  .refine((name) => name.split(".").every((label) => label.length <= DNS1123_LABEL_MAX), `a DNS name whose labels have at most ${DNS1123_LABEL_MAX} characters`);
+
+/** An S3 bucket name by AWS's naming rules (see S3_BUCKET_PREFIXES_RESERVED). */
+export const bucketName = z
+  .string()
+  .min(3)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/, "an S3 bucket name (lowercase letters, digits, '.', '-')")
+  .superRefine((name, ctx) => {
+    const problem = /\.\.|\.-|-\./.test(name)
+      ? "no '..', '.-' or '-.'"
+      : /^\d+\.\d+\.\d+\.\d+$/.test(name)
+        ? "not formatted as an IP address"
+        : S3_BUCKET_PREFIXES_RESERVED.find((prefix) => name.startsWith(prefix))
+          ? `not starting with a reserved prefix (${S3_BUCKET_PREFIXES_RESERVED.join(", ")})`
+          : S3_BUCKET_SUFFIXES_RESERVED.find((suffix) => name.endsWith(suffix))
+            ? `not ending with a reserved suffix (${S3_BUCKET_SUFFIXES_RESERVED.join(", ")})`
+            : undefined;
+    if (problem) ctx.addIssue({ code: "custom", message: `expected an S3 bucket name: ${problem}` });
+  });
+
+/**
+ * An image repository as distribution/reference reads one: an optional registry host (with a port),
+ * then path components of lowercase alphanumerics joined by '.', '_', '__' or dashes.
+ */
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+const DOMAIN = "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?";
+export const IMAGE_REPOSITORY = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+
+/** PostgreSQL time settings: a number and a unit, at most INT_MAX milliseconds. */
+const POSTGRES_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
+export const postgresDuration = z
+  .string()
+  .regex(/^\d+(ms|s|min|h)$/, 'a Postgres duration such as "30s", "500ms" or "5min"')
+  .refine((text) => {
+    const [, n, unit] = /^(\d+)(\D+)$/.exec(text)!;
+    return Number(n) * POSTGRES_UNIT_MS[unit] <= POSTGRES_MAX_MILLISECONDS;
+  }, `a Postgres duration of at most ${POSTGRES_MAX_MILLISECONDS} ms (about 24.8 days)`);
+
+/** Prometheus durations: a number and a unit, within model.Duration's int64 nanoseconds. */
+const PROMETHEUS_UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+export const prometheusDuration = z
+  .string()
+  .regex(/^\d+[smhd]$/, 'a Prometheus duration such as "5m" or "1h"')
+  .refine((text) => Number(text.slice(0, -1)) * PROMETHEUS_UNIT_MS[text.slice(-1)] <= PROMETHEUS_MAX_DURATION_MS, "a Prometheus duration of at most about 292 years (int64 nanoseconds)");
+
 export const ImageSchema = z
   .strictObject({
     repository: z
       .string()
-      .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, "an image repository such as ghcr.io/acme/orderdesk (no tag, no digest)")
+      .max(IMAGE_NAME_MAX)
+      .regex(IMAGE_REPOSITORY, "an image repository such as ghcr.io/acme/orderdesk (no tag, no digest)")
       .describe("Image repository, registry host included, without tag or digest."),
     tag: z
       .string()

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { PlatformSchema } from "./schema";
 import { NAMESPACE } from "./validate";
+import { RULES } from "./rules";
 
 // The subset of JSON Schema that zod emits for this model.
 interface JsonSchema {
@@ -53,6 +54,13 @@ export function configReference(): string {
     "requirement ids (CAP-3, MON-1, ...) are listed with their coverage in [docs/runbook.md](runbook.md#coverage-of-the-runbook-requirements).",
     "",
     ...sections,
+    "## Checks across keys",
+    "",
+    "Besides each key's own type and range, validation refuses combinations that the API server, an operator or a",
+    "tool would refuse later (config/rules/; limits with their sources in config/limits.ts):",
+    "",
+    ...RULES.map((rule) => `- \`${rule.name}\`: ${escape(rule.summary)}`),
+    "",
   ].join("\n");
 }
 

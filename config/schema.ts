@@ -4,6 +4,7 @@
  * defaults are the runbooks' numbers (ids from RUNBOOK-REQUIREMENTS.md in brackets).
  */
 import { z } from "zod";
+import { DNS1123_SUBDOMAIN_MAX, HPA_MAX_PERIOD_SECONDS, HPA_MAX_STABILIZATION_SECONDS, INT32_MAX } from "./limits";
 import {
   command,
   ContainerResourcesSchema,
@@ -14,11 +15,13 @@ import {
   DNS_LABEL,
   ImageSchema,
   memory,
+  mountPath,
   optionalText,
   port,
   ResourceAmountsSchema,
   secretName,
   serviceName,
+  volumeSize,
 } from "./primitives";
 import { ClusterAddonsSchema, DATA_USES, PostgresSchema, RedisSchema } from "./data";
 import { BackupsSchema } from "./backups";
@@ -38,7 +41,11 @@ const EnvValueSchema = z.union([
   z.strictObject({
     secretKeyRef: z.strictObject({
       name: secretName.describe("An existing Kubernetes Secret in the stack's namespace."),
-      key: z.string().min(1).describe("Key within that Secret."),
+      key: z
+        .string()
+        .max(DNS1123_SUBDOMAIN_MAX)
+        .regex(/^[-._a-zA-Z0-9]+$/, "a Secret key (letters, digits, '-', '_', '.')")
+        .describe("Key within that Secret."),
     }),
   }),
 ]);
@@ -49,8 +56,8 @@ const ResourcesSchema = ContainerResourcesSchema(DEFAULT_REQUESTS, DEFAULT_LIMIT
 
 const AutoscalingSchema = z
   .strictObject({
-    minReplicas: z.int().min(1).describe("Fewest pods the autoscaler keeps."),
-    maxReplicas: z.int().min(1).describe("Most pods the autoscaler may run."),
+    minReplicas: z.int().min(1).max(INT32_MAX).describe("Fewest pods the autoscaler keeps."),
+    maxReplicas: z.int().min(1).max(INT32_MAX).describe("Most pods the autoscaler may run."),
     cpuUtilization: z.int().min(1).max(100).default(70).describe("Scale out above this average CPU %, of requests (CAP-2)."),
     memoryUtilization: z
       .int()
@@ -58,11 +65,12 @@ const AutoscalingSchema = z
       .max(100)
       .default(80)
       .describe("Scale out above this average memory %, of requests (CAP-2)."),
-    scaleUpPods: z.int().min(1).default(2).describe("Pods added per scale-out step (CAP-2: +2)."),
-    scaleUpPeriodSeconds: z.int().min(15).default(60).describe("At most one scale-out step per this many seconds."),
+    scaleUpPods: z.int().min(1).max(INT32_MAX).default(2).describe("Pods added per scale-out step (CAP-2: +2)."),
+    scaleUpPeriodSeconds: z.int().min(15).max(HPA_MAX_PERIOD_SECONDS).default(60).describe("At most one scale-out step per this many seconds."),
     scaleDownStabilizationSeconds: z
       .int()
       .min(0)
+      .max(HPA_MAX_STABILIZATION_SECONDS)
       .default(600)
       .describe("Cool-down before scaling in (CAP-2: 10 min)."),
   })
@@ -74,12 +82,13 @@ const ProbesSchema = z
     livenessPath: z.string().startsWith("/").default("/health").describe("HTTP liveness path (MON-1)."),
     readinessCommand: command.optional().describe("Exec readiness probe; required for a service without a port."),
     livenessCommand: command.optional().describe("Exec liveness probe; required for a service without a port."),
-    periodSeconds: z.int().min(1).default(10).describe("Seconds between readiness and liveness checks."),
-    timeoutSeconds: z.int().min(1).default(3).describe("Seconds before a check counts as failed."),
-    failureThreshold: z.int().min(1).default(3).describe("Failed checks in a row before unready / restart."),
+    periodSeconds: z.int().min(1).max(INT32_MAX).default(10).describe("Seconds between readiness and liveness checks."),
+    timeoutSeconds: z.int().min(1).max(INT32_MAX).default(3).describe("Seconds before a check counts as failed."),
+    failureThreshold: z.int().min(1).max(INT32_MAX).default(3).describe("Failed checks in a row before unready / restart."),
     startupFailureThreshold: z
       .int()
       .min(1)
+      .max(INT32_MAX)
       .default(30)
       .describe("Startup probe: checks (every 5 s) allowed before the container counts as failed to start."),
   })
@@ -107,7 +116,7 @@ const BlueGreenSchema = z
       .describe(
         "idle: the standby colour runs standbyReplicas pods; full: it runs like the active colour (while a new release is smoke-tested, and for the rollback window after a cutover).",
       ),
-    standbyReplicas: z.int().min(0).default(0).describe("Pods of the standby colour while it is idle."),
+    standbyReplicas: z.int().min(0).max(INT32_MAX).default(0).describe("Pods of the standby colour while it is idle."),
     canaryWeight: z
       .int()
       .min(0)
@@ -157,7 +166,7 @@ const MigrationsSchema = z
     command: command.describe("Migration command, run once per release image before it takes traffic (REL-5)."),
     args: z.array(z.string()).optional().describe("Arguments to the migration command."),
     backoffLimit: z.int().min(0).max(6).default(0).describe("Retries of a failed migration."),
-    activeDeadlineSeconds: z.int().min(30).default(900).describe("A migration running longer is stopped and fails."),
+    activeDeadlineSeconds: z.int().min(30).max(INT32_MAX).default(900).describe("A migration running longer is stopped and fails."),
   })
   .describe("Database migrations as a Job per release.");
 
@@ -167,33 +176,33 @@ export const ServiceSchema = z
     command: command.optional().describe("Overrides the image's entrypoint."),
     args: z.array(z.string()).optional().describe("Overrides the image's arguments."),
     port: port.optional().describe("Port the container serves HTTP on. Omit for a worker (queue consumer)."),
-    replicas: z.int().min(0).default(1).describe("Pods when not autoscaled (CAP-1)."),
+    replicas: z.int().min(0).max(INT32_MAX).default(1).describe("Pods when not autoscaled (CAP-1)."),
     env: z.record(envName, EnvValueSchema).default({}).describe("Environment: plain values or secret references."),
     resources: ResourcesSchema.prefault({}),
     autoscaling: AutoscalingSchema.optional(),
     maxSurge: z
-      .union([z.int().min(1), z.string().regex(/^\d+%$/, 'a percentage such as "25%"')])
+      .union([z.int().min(1).max(INT32_MAX), z.string().regex(/^[1-9]\d*%$/, 'a percentage above 0 such as "25%" (maxUnavailable is 0, so a surge of 0 could never roll out)')])
       .default("25%")
       .describe("Extra pods during a rolling update. maxUnavailable is always 0 (REL-2)."),
-    disruptionMaxUnavailable: z.int().min(1).default(1).describe("PodDisruptionBudget: pods a voluntary disruption may take."),
+    disruptionMaxUnavailable: z.int().min(1).max(INT32_MAX).default(1).describe("PodDisruptionBudget: pods a voluntary disruption may take."),
     topologySpread: z
       .enum(["preferred", "required"])
       .default("preferred")
       .describe("Spread pods across nodes and zones: preferred (ScheduleAnyway) or required across nodes (DoNotSchedule)."),
     probes: ProbesSchema.prefault({}),
     metrics: MetricsSchema.prefault({}),
-    runAsUser: z.int().min(1).default(10001).describe("Non-root user (and group) the containers run as."),
-    terminationGracePeriodSeconds: z.int().min(1).default(30).describe("Time a pod gets to finish in-flight work."),
+    runAsUser: z.int().min(1).max(INT32_MAX).default(10001).describe("Non-root user (and group) the containers run as."),
+    terminationGracePeriodSeconds: z.int().min(1).max(INT32_MAX).default(30).describe("Time a pod gets to finish in-flight work."),
     preStopSleepSeconds: z
       .int()
       .min(0)
       .default(5)
       .describe("Pause before SIGTERM so endpoints are removed first (drain)."),
     writablePaths: z
-      .array(z.string().startsWith("/"))
+      .array(mountPath)
       .default([])
       .describe("Extra writable emptyDir mounts; the root filesystem is read-only and /tmp is always writable."),
-    writableSize: memory
+    writableSize: volumeSize
       .default("256Mi")
       .describe("Size limit of /tmp and of each writable path (an emptyDir each): a runaway file fills it, not the node. They count against resources.limits.ephemeralStorage."),
     mounts: z
@@ -283,7 +292,7 @@ const QuotaSchema = z
     memoryRequests: memory.describe("Sum of memory requests in the namespace."),
     cpuLimits: cpu.describe("Sum of CPU limits in the namespace."),
     memoryLimits: memory.describe("Sum of memory limits in the namespace."),
-    pods: z.int().min(1).describe("Pods in the namespace."),
+    pods: z.int().min(1).max(INT32_MAX).describe("Pods in the namespace."),
   })
   .describe("ResourceQuota of the stack's namespace. The worst case of a release (every colour at full scale, surge, migrations) must fit.");
 

@@ -10,6 +10,7 @@ import { quantity } from "./quantity";
 import { repeats } from "./primitives";
 import { capacityBudget, totalDemand, type Demand } from "./capacity";
 import type { DataUse } from "./data";
+import { RULES } from "./rules";
 
 export const NAMESPACE = "mcp-platform";
 
@@ -127,12 +128,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
     if (svc.uses.includes("postgres") && svc.uses.includes("postgres-pooled")) {
       problems.push({ path: at("uses"), message: "use postgres or postgres-pooled, not both (they set the same DATABASE_* variables)" });
     }
-    const { requests, limits } = svc.resources;
-    for (const kind of ["cpu", "memory", "ephemeralStorage"] as const) {
-      if (quantity(requests[kind]) > quantity(limits[kind])) {
-        problems.push({ path: at("resources", "requests", kind), message: `must not exceed resources.limits.${kind} (${limits[kind]})` });
-      }
-    }
+    const { limits } = svc.resources;
     if (svc.blueGreen?.canaryWeight && !config.edge?.routes.some((route) => route.service === name)) {
       problems.push({ path: at("blueGreen", "canaryWeight"), message: "the canary split happens at the edge: route this service in mcp-platform:edge.routes, or set 0" });
     }
@@ -169,6 +165,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
   if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config)));
   problems.push(...capacityProblems(config));
   problems.push(...ephemeralStorageProblems(config));
+  for (const rule of RULES) problems.push(...rule.check(config));
   return problems;
 }
 

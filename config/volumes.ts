@@ -5,7 +5,7 @@
  * the new pods to the old pods' node or leave them waiting.
  */
 import { z } from "zod";
-import { DNS_LABEL, memory } from "./primitives";
+import { DNS_LABEL, dnsSubdomain, mountPath, volumeSize } from "./primitives";
 
 /**
  * A PersistentVolumeClaim name short enough for its backup CronJob (`volume-backup-<claim>`):
@@ -18,12 +18,8 @@ export const claimName = z
 
 export const VolumeSchema = z
   .strictObject({
-    size: memory.describe('Requested capacity ("20Gi"). The VolumeUsage alert watches it (MON-6).'),
-    storageClass: z
-      .string()
-      .min(1)
-      .max(253)
-      .describe("A StorageClass that provides ReadWriteMany volumes (EFS, Filestore, Azure Files, CephFS, NFS, Longhorn RWX). A ReadWriteOnce-only class leaves the claim Pending."),
+    size: volumeSize.describe('Requested capacity ("20Gi"). The VolumeUsage alert watches it (MON-6).'),
+    storageClass: dnsSubdomain.describe("A StorageClass that provides ReadWriteMany volumes (EFS, Filestore, Azure Files, CephFS, NFS, Longhorn RWX). A ReadWriteOnce-only class leaves the claim Pending."),
   })
   .describe("A PersistentVolumeClaim of the stack (ReadWriteMany), named as its key; production's are protected from deletion.");
 
@@ -35,10 +31,7 @@ export const VolumesSchema = z
 export const MountSchema = z
   .strictObject({
     volume: claimName.describe("A volume of mcp-platform:volumes."),
-    path: z
-      .string()
-      .regex(/^\/[^:]*$/, "an absolute path without ':'")
-      .describe("Where the container sees it."),
+    path: mountPath.describe("Where the container sees it."),
     readOnly: z.boolean().default(false).describe("Mount it read-only."),
   })
   .describe("A volume mounted into the service's pods (not into its migration Jobs).");

@@ -224,9 +224,10 @@ describe("rules across keys", () => {
       services(v).worker.resources = { requests: { cpu: "2" }, limits: { cpu: "1", memory: "16Gi" } };
     });
     expect(errors).toEqual([
-      'mcp-platform:services.worker.resources.requests.cpu: must not exceed resources.limits.cpu (1); got "2"',
       'mcp-platform:services.worker.resources.limits.memory: above containerLimits.max.memory (8Gi); got "16Gi"',
       expect.stringMatching(/^mcp-platform:quota\.memoryLimits: too small for a release: the stack may need 48Gi /),
+      // The checks across keys (config/rules/) come after the per-area ones.
+      'mcp-platform:services.worker.resources.requests.cpu: must not exceed resources.limits.cpu (1); got "2"',
     ]);
   });
 
@@ -298,7 +299,7 @@ describe("backup jobs", () => {
 
   it("reject a schedule that is not cron, and a volume listed twice", () => {
     expect(errorsOf("staging", (v) => (backups(v).volumes = [{ claim: "uploads", schedule: "daily" }]))).toEqual([
-      'mcp-platform:backups.volumes[0].schedule: expected a cron schedule of five fields, such as "0 3 * * *"; got "daily"',
+      'mcp-platform:backups.volumes[0].schedule: expected a cron schedule such as "0 3 * * *": five fields (minute hour day-of-month month day-of-week), not 1; got "daily"',
     ]);
     expect(errorsOf("staging", (v) => (backups(v).volumes = [{ claim: "uploads" }, { claim: "uploads" }]))).toEqual([
       expect.stringMatching(/^mcp-platform:backups\.volumes\[1\]\.claim: "uploads" is listed twice/),

@@ -7,8 +7,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
+import { closest } from "../config/validate";
 
 export interface StackConfig {
   project: string;
@@ -59,26 +60,127 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
       config[qualify(key)] = asConfigText(declaration.default).text;
     }
   }
+  const problems: string[] = [];
   for (const [key, value] of Object.entries(values)) {
+    const problem = keyProblem(key, project.name);
+    if (problem) {
+      problems.push(`${key}: ${problem}`);
+      continue;
+    }
     const { text, secret } = asConfigText(value);
-    config[qualify(key)] = text;
-    if (secret) secretKeys.add(qualify(key));
+    if (secret && key.startsWith(`${project.name}:`)) {
+      problems.push(`${key}: a secure value: ${project.name} generates its secrets itself and takes none from the stack file, so it would render this one in plain text; remove it (or set the setting it belongs to in plain text)`);
+      continue;
+    }
+    config[key] = text;
+    if (secret) secretKeys.add(key);
   }
+  if (problems.length) throw new StackFileError(`${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   return { project: project.name, stack, file, config, secretKeys: [...secretKeys] };
 }
 
+/**
+ * Why a stack file's config key is not one the Pulumi CLI would hand to this program as meant: keys
+ * must be namespaced ("<namespace>:<name>"), and a namespace one or two letters off the project's is
+ * a typo whose keys would be ignored.
+ */
+function keyProblem(key: string, project: string): string | undefined {
+  const colon = key.indexOf(":");
+  if (colon < 0) return `not namespaced: stack files name every key with its namespace; did you mean "${project}:${key}"?`;
+  const namespace = key.slice(0, colon);
+  if (namespace !== project && closest(namespace, [project])) {
+    return `unknown namespace "${namespace}"; did you mean "${project}:${key.slice(colon + 1)}"? (keys under another namespace are not read by ${project})`;
+  }
+  return undefined;
+}
+
+/** The stack files a project may have are small; this bounds what a stray file costs to read. */
+export const MAX_STACK_FILE_BYTES = 16 * 1024 * 1024;
+
 function readYaml(file: string, what: string, given?: string): unknown {
   let text: string;
+  if (given !== undefined) text = given;
+  else {
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(file);
+    } catch {
+      throw new StackFileError(`${file}: cannot read ${what} (does the file exist? stacks are named by their Pulumi.<stack>.yaml)`);
+    }
+    if (bytes.length > MAX_STACK_FILE_BYTES) throw new StackFileError(`${file}: ${bytes.length} bytes, more than a stack file may have (${MAX_STACK_FILE_BYTES})`);
+    text = decodeUtf8(file, bytes);
+  }
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (control) {
+    const { line, column } = position(text, control.index);
+    throw new StackFileError(`${file}:${line}:${column}: a control character (U+${control[0].charCodeAt(0).toString(16).padStart(4, "0").toUpperCase()}); YAML allows none outside escapes: remove it`);
+  }
+  // The yaml library's own duplicate-key check compares every key of a map with every other one (minutes
+  // for a map of 100,000 keys): duplicates are found here instead, in one pass.
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { uniqueKeys: false, lineCounter });
+  if (doc.errors.length) throw new StackFileError(`${file}: not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  const duplicate = firstDuplicateKey(doc);
+  if (duplicate) {
+    const { line, col } = lineCounter.linePos(duplicate.offset);
+    throw new StackFileError(`${file}:${line}:${col}: key "${duplicate.key}" is given twice in the same mapping; keep one`);
+  }
+  return doc.toJS({ maxAliasCount: 100 });
+}
+
+/** The text of a file that must be UTF-8, or the line and byte where it is not. */
+export function decodeUtf8(file: string, bytes: Buffer): string {
   try {
-    text = given ?? fs.readFileSync(file, "utf8");
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    throw new StackFileError(`${file}: cannot read ${what} (does the file exist? stacks are named by their Pulumi.<stack>.yaml)`);
+    const at = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, at).filter((b) => b === 0x0a).length + 1;
+    throw new StackFileError(`${file}:${line}: not UTF-8 (byte 0x${bytes[at].toString(16).padStart(2, "0")} at offset ${at}); save the file as UTF-8`);
   }
-  try {
-    return parse(text);
-  } catch (error) {
-    throw new StackFileError(`${file}: not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+}
+
+/** Offset of the first byte that does not begin or continue a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let low = 0;
+  let high = bytes.length;
+  // The longest prefix that decodes (a prefix cut mid-sequence fails too, so step back over it).
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    try {
+      decoder.decode(bytes.subarray(0, mid));
+      low = mid;
+    } catch {
+      high = mid - 1;
+    }
   }
+  return low;
+}
+
+function position(text: string, index: number): { line: number; column: number } {
+  const before = text.slice(0, index);
+  return { line: before.split("\n").length, column: index - before.lastIndexOf("\n") };
+}
+
+/** The first key repeated within one mapping, anywhere in the document, with its offset. */
+function firstDuplicateKey(doc: ReturnType<typeof parseDocument>): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return undefined;
+      const seen = new Set<unknown>();
+      for (const pair of map.items) {
+        const key = isScalar(pair.key) ? pair.key.value : pair.key;
+        if (seen.has(key)) {
+          found = { key: String(key), offset: isScalar(pair.key) ? (pair.key.range?.[0] ?? 0) : 0 };
+          return visit.BREAK;
+        }
+        seen.add(key);
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 /** A config value as the CLI passes it: strings as they are, everything else as JSON. */
@@ -94,7 +196,8 @@ function asConfigText(value: unknown): { text: string; secret: boolean } {
     return v;
   };
   const plain = reveal(value);
-  return { text: typeof plain === "string" ? plain : JSON.stringify(plain), secret };
+  // An empty value (`key:` with nothing after it) is the empty string, as the CLI reads it, not "null".
+  return { text: plain === null ? "" : typeof plain === "string" ? plain : JSON.stringify(plain), secret };
 }
 
 function isSecure(value: unknown): boolean {

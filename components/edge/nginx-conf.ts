@@ -170,14 +170,14 @@ function isolation(edge: EdgeConfig, indent: string): string[] {
 }
 
 function maintenance(edge: EdgeConfig): string[] {
-  const page = `<!doctype html><html><head><title>Maintenance</title></head><body><h1>Maintenance</h1><p>${escapeHtml(edge.maintenance.message)}</p></body></html>`;
+  const page = `<!doctype html><html><head><title>Maintenance</title></head><body><h1>Maintenance</h1><p>${maintenanceText(edge.maintenance.message)}</p></body></html>`;
   return [
     "    # Maintenance mode (EDGE-5): every request gets the maintenance page.",
     "    location / {",
     `      add_header Retry-After ${edge.maintenance.retryAfterSeconds} always;`,
     ...SECURITY_HEADERS.map((h) => `      ${h}`),
     "      default_type text/html;",
-    `      return 503 '${page.replace(/'/g, "\\'")}';`,
+    `      return 503 '${page}';`,
     "    }",
   ];
 }
@@ -210,6 +210,14 @@ function routes(edge: EdgeConfig): string[] {
   });
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+/**
+ * Text for the body of nginx's `return 503 '...'`: HTML-escaped, and with the characters nginx itself
+ * reads inside a quoted string written as HTML character references: `$` (a variable there: "$price"
+ * fails `nginx -t` as an unknown variable), a backslash (an escape), `'` (the quote) and control characters.
+ * The browser shows the same text.
+ */
+export function maintenanceText(text: string): string {
+  return text.replace(/[&<>"'$\\\u0000-\u001f\u007f]/g, (c) => HTML_REFERENCES[c] ?? `&#${c.charCodeAt(0)};`);
 }
+
+const HTML_REFERENCES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };

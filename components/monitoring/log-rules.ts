@@ -4,6 +4,7 @@
  */
 import type { MonitoringConfig } from "../../config";
 import { PRIORITY, runbookAnchor, type AlertingRule, type RuleGroup } from "./rules";
+import { promqlString, templateLiteral } from "./escape";
 
 export function renderLogRuleGroups(monitoring: MonitoringConfig, ctx: { namespace: string; runbookUrl: string }): RuleGroup[] {
   const logs = monitoring.logs;
@@ -13,7 +14,7 @@ export function renderLogRuleGroups(monitoring: MonitoringConfig, ctx: { namespa
     expr,
     for: "5m",
     labels: { severity: "warning", priority: PRIORITY.warning, ...labels },
-    annotations: { summary, description, runbook_url: `${ctx.runbookUrl}#${runbookAnchor(name)}` },
+    annotations: { summary, description, runbook_url: templateLiteral(`${ctx.runbookUrl}#${runbookAnchor(name)}`) },
   });
   return [
     {
@@ -29,10 +30,10 @@ export function renderLogRuleGroups(monitoring: MonitoringConfig, ctx: { namespa
         ...logs.errorCodes.map((code) =>
           alert(
             "LogErrorCode",
-            `sum by (namespace, app) (count_over_time(${selector} |= "${code}" [5m])) > ${logs.errorCodesPerFiveMinutes}`,
-            { code },
-            `{{ $labels.app }} logged ${code} {{ $value }} times in 5 minutes`,
-            `${code} appears more than ${logs.errorCodesPerFiveMinutes} times per 5 minutes in {{ $labels.app }}'s logs in {{ $labels.namespace }} (MON-10).`,
+            `sum by (namespace, app) (count_over_time(${selector} |= ${promqlString(code)} [5m])) > ${logs.errorCodesPerFiveMinutes}`,
+            { code: templateLiteral(code) },
+            `{{ $labels.app }} logged ${templateLiteral(code)} {{ $value }} times in 5 minutes`,
+            `${templateLiteral(code)} appears more than ${logs.errorCodesPerFiveMinutes} times per 5 minutes in {{ $labels.app }}'s logs in {{ $labels.namespace }} (MON-10).`,
           ),
         ),
       ],

@@ -8,6 +8,7 @@
 import type { MonitoringConfig } from "../../config";
 import { PRE_RELEASE_PREFIX } from "../backup/cnpg-render";
 import { JOB_NAMES } from "../backup/jobs-render";
+import { promqlString, templateLiteral } from "./escape";
 
 export type Severity = "critical" | "high" | "warning" | "info";
 
@@ -87,7 +88,7 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
     expr,
     for: duration,
     labels: { severity, priority: PRIORITY[severity] },
-    annotations: { summary, description, runbook_url: `${ctx.runbookUrl}#${runbookAnchor(name)}` },
+    annotations: { summary, description, runbook_url: templateLiteral(`${ctx.runbookUrl}#${runbookAnchor(name)}`) },
   });
   /** A warning and a critical alert on the same expression, above two thresholds (and `guard`, if given). */
   const pair = (name: string, expr: string, limits: { warning: number; critical: number }, duration: string, summary: string, description: string, guard = "") =>
@@ -108,7 +109,7 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
   const failedJobs = (prefix: string) => `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"${prefix}-.*"}) > 0`;
 
   const requests = (selector: string) => `rate(${m.requests}{${ns}${selector}}[5m])`;
-  const errors = (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~"${m.errorStatus}"}[5m])`;
+  const errors = (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~${promqlString(m.errorStatus)}}[5m])`;
   const recording: RecordingRule[] = [
     // Per service (both colours together), and per service and colour: a canary or a newly promoted
     // colour is judged on its own traffic, which the service-wide figures dilute (MON-3, MON-4, REL-4).
