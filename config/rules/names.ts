@@ -12,7 +12,7 @@ export const COMPONENT_OBJECT_NAMES = [
   "redis-cache", "redis-queue", "redis-cache-config", "redis-queue-config", "redis-cache-auth", "redis-queue-auth",
   "pushgateway", "uptime", "quota", "container-limits", "app-secrets",
   "backup-gate", "backup-jobs", "backup-scripts", "backup-s3-credentials", "backup-s3-reader-credentials", "backups",
-  "logical-backup", "restore-check", "restore-drill", "restore-drill-rw", "restore-drill-ro", "restore-drill-r", "restore-drill-instances", "restore-drill-cluster", "restore-drill-source", "daily",
+  "logical-backup", "restore-check", "restore-drill", "restore-drill-scratch", "restore-drill-scratch-rw", "restore-drill-scratch-ro", "restore-drill-scratch-r", "restore-drill-scratch-instances", "restore-drill-cluster", "restore-drill-source", "daily",
   "dashboard-overview", "loki-rules", "mcp-platform",
 ] as const;
 
