@@ -8,34 +8,13 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { readerPolicy, writerPolicy } from "../../components/backup/storage-render";
-import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
+import { freePort, hasBinary, runTool, startPostgres, startProcess, tempDir, waitForPort, type Postgres } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck"];
 const installed = tools.every((tool) => hasBinary(tool));
 const describeWithTools = installed ? describe : describe.skip;
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
 const BUCKET = "mcp-backups-test";
-
-interface Postgres {
-  port: number;
-  stop: () => void;
-}
-
-/** A throw-away PostgreSQL cluster on 127.0.0.1, run as the postgres user (initdb refuses root). */
-function startPostgres(port: number): Postgres {
-  const dir = tempDir("mcp-pg-");
-  fs.chownSync(dir, uid("postgres"), gid("postgres"));
-  const asPostgres = (...args: string[]) => {
-    const result = runTool("runuser", ["-u", "postgres", "--", ...args]);
-    if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.output}`);
-  };
-  asPostgres("initdb", "-D", `${dir}/data`, "-A", "trust", "-U", "postgres", "--no-sync");
-  asPostgres("pg_ctl", "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
-  return { port, stop: () => void runTool("runuser", ["-u", "postgres", "--", "pg_ctl", "-D", `${dir}/data`, "-m", "fast", "stop"]) };
-}
-
-const uid = (user: string) => Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
-const gid = (user: string) => Number(spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim());
 
 describeWithTools("backup, restore check and restore", () => {
   let pg: Postgres;

@@ -67,3 +67,24 @@ export function startProcess(command: string, args: string[]): { child: ChildPro
       }),
   };
 }
+
+export interface Postgres {
+  port: number;
+  stop: () => void;
+}
+
+/** A throw-away PostgreSQL cluster on 127.0.0.1, run as the postgres user (initdb refuses root). */
+export function startPostgres(port: number): Postgres {
+  const dir = tempDir("mcp-pg-");
+  fs.chownSync(dir, uid("postgres"), gid("postgres"));
+  const asPostgres = (...args: string[]) => {
+    const result = runTool("runuser", ["-u", "postgres", "--", ...args]);
+    if (result.status !== 0) throw new Error(`${args.join(" ")}: ${result.output}`);
+  };
+  asPostgres("initdb", "-D", `${dir}/data`, "-A", "trust", "-U", "postgres", "--no-sync");
+  asPostgres("pg_ctl", "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
+  return { port, stop: () => void runTool("runuser", ["-u", "postgres", "--", "pg_ctl", "-D", `${dir}/data`, "-m", "fast", "stop"]) };
+}
+
+const uid = (user: string) => Number(spawnSync("id", ["-u", user], { encoding: "utf8" }).stdout.trim());
+const gid = (user: string) => Number(spawnSync("id", ["-g", user], { encoding: "utf8" }).stdout.trim());
