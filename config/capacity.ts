@@ -36,6 +36,8 @@ export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "6
 export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "200m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "32Mi", ephemeralStorage: "128Mi" } };
 export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+/** A tenant's provisioning Job: psql and a small SQL file. */
+export const TENANT_JOB_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "64Mi" } };
 /** The Job that waits for a pre-release backup: a poll loop. */
 export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 
@@ -56,6 +58,7 @@ export function totalDemand(config: {
   redis?: RedisConfig;
   edge?: EdgeConfig;
   backups?: BackupsConfig;
+  tenants?: Record<string, TenantConfig>;
 }): Demand {
   const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
   if (config.postgres) {
@@ -79,9 +82,14 @@ export function totalDemand(config: {
     if (config.backups.drill.enabled && config.postgres) {
       parts.push(podsDemand(1, jobs), podsDemand(1, config.postgres.resources), podsDemand(1, PUSHGATEWAY_RESOURCES));
     }
+    // The tenants' backups (one pod: the tool and its scratch server), at the logical backup's hour.
+    if (Object.keys(config.tenants ?? {}).length) parts.push(podsDemand(1, jobs), { ...podsDemand(1, jobs), pods: 0 });
     // A release of every service at once waits on one backup gate each.
     if (config.backups.preReleaseBackup) parts.push(podsDemand(Object.keys(config.services).length, BACKUP_GATE_RESOURCES));
   }
+  // Each tenant's provisioning Job, all at once when many tenants change.
+  const tenantJobs = Object.keys(config.tenants ?? {}).length;
+  if (tenantJobs && config.postgres) parts.push(podsDemand(tenantJobs, TENANT_JOB_RESOURCES));
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];
   return total;

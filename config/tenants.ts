@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { cpu, DNS_LABEL, memory, optionalText } from "./primitives";
 
-/** Longest tenant id: `tenant_<id>` (schema and role) stays within PostgreSQL's 63 bytes, `tenant-<id>-<hash>` within a Job name. */
-export const MAX_TENANT_ID = 40;
+/** Longest tenant id: `tenant_<id>` (schema and role) stays within PostgreSQL's 63 bytes, `tenant-<id>-remove-<10 hex>` within a Job name (63). */
+export const MAX_TENANT_ID = 38;
 
 export const tenantId = z
   .string()
@@ -56,7 +56,7 @@ export const TenantSchema = z
       .boolean()
       .default(false)
       .describe(
-        "TEN-2: take the tenant out. Refused until mcp-platform:tenantArchives.<id> records its verified final backup (backup/tenant-backup.sh --final prints the record); then a Job drops its schema and the realm, role and key go.",
+        "TEN-2: take the tenant out. Refused until mcp-platform:tenantArchives.<id> records its verified final backup (the tenant-backups CronJob, or backup/tenant-backup.sh, prints the record); then a Job drops its schema, CloudNativePG its role; its realm stays disabled and its encryption key is kept (the final backup may need it).",
       ),
   })
   .describe("One tenant.");
@@ -73,7 +73,7 @@ export const TenantArchiveSchema = z
     backup: z
       .string()
       .regex(/^s3:\/\/[a-z0-9.-]+\/.+\.dump$/, "the final backup as s3://<bucket>/<key>.dump")
-      .describe("The tenant's final backup, as backup/tenant-backup.sh --final printed it."),
+      .describe("The tenant's final backup, as backup/tenant-backup.sh printed it."),
     sha256: z.string().regex(/^[0-9a-f]{64}$/, "a sha256 digest (64 hex digits)").describe("The dump's sha256, as the script printed it."),
     verifiedAt: z.iso.datetime({ offset: true }).describe("When the script restored the dump into a scratch database and matched its manifest (ISO 8601)."),
   })
@@ -82,7 +82,7 @@ export const TenantArchiveSchema = z
 export const TenantArchivesSchema = z
   .record(tenantId, TenantArchiveSchema)
   .default({})
-  .describe("Verified final backups of tenants being removed (TEN-2), by tenant id: written from the output of backup/tenant-backup.sh --final. A tenant's removal needs its record.");
+  .describe("Verified final backups of tenants being removed (TEN-2), by tenant id: written from the last line of backup/tenant-backup.sh (the tenant-backups CronJob runs it). A tenant's removal needs its record.");
 
 export type TenantConfig = z.output<typeof TenantSchema>;
 export type TenantArchive = z.output<typeof TenantArchiveSchema>;

@@ -154,7 +154,7 @@ describeWithTools("tenants in a real PostgreSQL", () => {
     it("backs up tenant A's schema alone and verifies it in a scratch database", () => {
       atBackup = contents("tenant_acme");
       const result = script("tenant-backup.sh", ["--tenant", "acme"]);
-      expect(result.output).toMatch(/"result":"ok","tenant":"acme","backup":"s3:\/\/mcp-tenants-test\/tenants\/acme\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.dump"/);
+      expect(result.output).toMatch(/"result":"ok","tenant":"acme","tenantArchives":\{"acme":\{"backup":"s3:\/\/mcp-tenants-test\/tenants\/acme\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.dump"/);
       expect(result.status).toBe(0);
       expect(sql("SELECT count(*) FROM pg_database WHERE datname LIKE 'restore_check_%'")).toBe("0");
     });
@@ -209,7 +209,7 @@ describeWithTools("tenants in a real PostgreSQL", () => {
   });
 
   it("removal after a verified final backup drops only tenant A (TEN-2)", () => {
-    const final = script("tenant-backup.sh", ["--tenant", "acme", "--final"]);
+    const final = script("tenant-backup.sh", ["--tenant", "acme"]);
     expect(final.status).toBe(0);
     const record = JSON.parse(final.output.trim().split("\n").pop()!) as { tenantArchives: Record<string, unknown> };
     expect(Object.keys(record.tenantArchives)).toEqual(["acme"]);
