@@ -201,3 +201,8 @@ push_metrics() {
   curl -sS --fail --max-time 10 -X PUT --data-binary @- "$PUSHGATEWAY_URL/metrics/job/$1/cluster/$2" > /dev/null ||
     log "could not push the results to $PUSHGATEWAY_URL"
 }
+
+# tenant_schema ID: a tenant's schema (and role) in the app database, as config/tenants.ts names it.
+tenant_schema() {
+  printf 'tenant_%s\n' "${1//-/_}"
+}

@@ -2,7 +2,8 @@
 # Logical backup (BAK-4, BAK-7): pg_dump in custom format from one consistent snapshot, its sha256,
 # and a manifest (database, size, checksum, exact row counts per table from the same snapshot),
 # uploaded to s3://$BACKUP_BUCKET/$BACKUP_PREFIX/<yyyy>/<mm>/<dd>/. The manifest goes last: a
-# backup without one is incomplete and is never chosen for a restore.
+# backup without one is incomplete and is never chosen for a restore. With BACKUP_SCHEMA, only that
+# schema (one tenant's, BAK-5: backup/tenant-backup.sh sets it) is dumped and counted.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -10,6 +11,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 require_env PGHOST PGDATABASE BACKUP_BUCKET
 require_tools pg_dump psql aws sha256sum
+schema=${BACKUP_SCHEMA:-}
+[[ -z "$schema" || "$schema" =~ ^[a-z_][a-z0-9_]*$ ]] || die "BACKUP_SCHEMA must be a schema name (a-z, 0-9, _): $schema"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -36,16 +39,21 @@ case "$snapshot" in
 esac
 log "dumping $PGDATABASE from snapshot $snapshot"
 
-pg_dump --format=custom --snapshot="$snapshot" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE failed"
+only=() schema_filter=""
+if [ -n "$schema" ]; then
+  only=(--schema="$schema")
+  schema_filter="AND n.nspname = '$schema'"
+fi
+pg_dump --format=custom --snapshot="$snapshot" "${only[@]}" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE${schema:+ (schema $schema)} failed"
 
 # Exact row counts of every user table, from the same snapshot, as one JSON object.
-cat >&"$to_session" <<'SQL'
+cat >&"$to_session" <<SQL
 SELECT coalesce(json_object_agg(t.relname, t.n ORDER BY t.relname), '{}')
 FROM (
   SELECT format('%I.%I', n.nspname, c.relname) AS relname,
          (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %I.%I', n.nspname, c.relname), false, true, '')))[1]::text::bigint AS n
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+  WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' $schema_filter
 ) t;
 COMMIT;
 SQL
@@ -58,9 +66,9 @@ sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
 size=$(stat -c %s "$work/$name.dump")
 server=$(psql_value 'SHOW server_version')
 cat > "$work/$name.manifest.json" <<JSON
-{"database":"$PGDATABASE","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
+{"database":"$PGDATABASE","schema":"${schema:-*}","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
 JSON
 
 upload_backup "$work" "$name" .dump "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.dump ($size bytes, sha256 $sha)"
-printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$size"
+printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s,"sha256":"%s"}\n' "$BACKUP_BUCKET" "$key" "$size" "$sha"

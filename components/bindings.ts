@@ -7,6 +7,7 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { DataUse, PlatformConfig } from "../config";
 import { POSTGRES_PORT, postgresNames } from "./postgres/render";
 import { REDIS_PORT, redisNames } from "./redis/render";
+import { tenantAppEnv } from "./tenants/render";
 
 export interface Binding {
   env: k8s.types.input.core.v1.EnvVar[];
@@ -23,7 +24,7 @@ const fromSecret = (name: string, secret: string, key: string): k8s.types.input.
   valueFrom: { secretKeyRef: { name: secret, key } },
 });
 
-export function dataBindings(config: Pick<PlatformConfig, "postgres" | "redis">): Bindings {
+export function dataBindings(config: Pick<PlatformConfig, "postgres" | "redis" | "tenants" | "identity">): Bindings {
   const bindings: Bindings = {};
   const pg = config.postgres;
   if (pg) {
@@ -36,6 +37,8 @@ export function dataBindings(config: Pick<PlatformConfig, "postgres" | "redis">)
         { name: "DATABASE_PORT", value: String(POSTGRES_PORT) },
         { name: "DATABASE_NAME", value: pg.database },
         { name: "DATABASE_URL", value: `postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@${host}:${POSTGRES_PORT}/${pg.database}` },
+        // The tenants (TEN-1): their schemas, realms and encryption keys.
+        ...tenantAppEnv(config),
       ],
       podSelector,
       port: POSTGRES_PORT,

@@ -19,6 +19,8 @@ import { Volumes } from "./volumes";
 import { AppSecrets } from "./secrets";
 import { AppService } from "./service";
 import { colourPlan, stackContext } from "./service/render";
+import { Tenants } from "./tenants";
+import { tenantJobLabels, tenantManagedRoles } from "./tenants/render";
 
 export function buildPlatform(config: PlatformConfig) {
   const provider = config.kubeContext ? new k8s.Provider("kubernetes", { context: config.kubeContext }) : undefined;
@@ -31,6 +33,7 @@ export function buildPlatform(config: PlatformConfig) {
   }
   const context = stackContext(config);
   const production = config.environment === "production";
+  const hasTenants = Object.keys(config.tenants ?? {}).length > 0;
   if (Object.keys(config.volumes).length > 0) {
     dependsOn.push(new Volumes("volumes", { config, protect: production }, { ...base, dependsOn: [namespace] }));
   }
@@ -70,8 +73,9 @@ export function buildPlatform(config: PlatformConfig) {
           monitoringNamespace: config.monitoring.namespace,
           operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
           // The logical backup dumps the database directly.
-          directClients: [...clientsOf("postgres"), ...(config.backups ? [backupJobLabels] : [])],
+          directClients: [...clientsOf("postgres"), ...(config.backups ? [backupJobLabels] : []), ...(hasTenants ? [tenantJobLabels] : [])],
           pooledClients: clientsOf("postgres-pooled"),
+          managedRoles: tenantManagedRoles(config, config.postgres),
         },
         protect: production,
         backups: config.backups,
@@ -80,6 +84,8 @@ export function buildPlatform(config: PlatformConfig) {
       { ...base, dependsOn: postgresDependsOn },
     );
     dependsOn.push(postgres);
+    // The tenants' Jobs run once the database is ready; the services start once their keys exist.
+    if (hasTenants) dependsOn.push(new Tenants("tenants", { config, postgres: config.postgres, database: postgres, protect: production }, { ...base, dependsOn: [namespace] }));
     if (config.backups) {
       backupJobs = new BackupJobs(
         "backup-jobs",
@@ -89,6 +95,7 @@ export function buildPlatform(config: PlatformConfig) {
           namespace: config.namespace,
           monitoringNamespace: config.monitoring.namespace,
           operatorNamespace: config.clusterAddons.cloudnativePg.namespace,
+          tenants: config.tenants,
         },
         { ...base, dependsOn: [postgres] },
       );

@@ -11,6 +11,7 @@ import type { PostgresConfig, RedisConfig } from "./data";
 import type { EdgeConfig } from "./edge";
 import type { BackupsConfig } from "./backups";
 import { quantity } from "./quantity";
+import { activeTenants, type TenantConfig } from "./tenants";
 
 export interface Demand {
   pods: number;
@@ -35,6 +36,8 @@ export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "6
 export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "200m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "32Mi", ephemeralStorage: "128Mi" } };
 export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+/** A tenant's provisioning Job: psql and a small SQL file. */
+export const TENANT_JOB_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "64Mi" } };
 /** The Job that waits for a pre-release backup: a poll loop. */
 export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
 
@@ -55,6 +58,7 @@ export function totalDemand(config: {
   redis?: RedisConfig;
   edge?: EdgeConfig;
   backups?: BackupsConfig;
+  tenants?: Record<string, TenantConfig>;
 }): Demand {
   const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
   if (config.postgres) {
@@ -78,9 +82,14 @@ export function totalDemand(config: {
     if (config.backups.drill.enabled && config.postgres) {
       parts.push(podsDemand(1, jobs), podsDemand(1, config.postgres.resources), podsDemand(1, PUSHGATEWAY_RESOURCES));
     }
+    // The tenants' backups (one pod: the tool and its scratch server), at the logical backup's hour.
+    if (Object.keys(config.tenants ?? {}).length) parts.push(podsDemand(1, jobs), { ...podsDemand(1, jobs), pods: 0 });
     // A release of every service at once waits on one backup gate each.
     if (config.backups.preReleaseBackup) parts.push(podsDemand(Object.keys(config.services).length, BACKUP_GATE_RESOURCES));
   }
+  // Each tenant's provisioning Job, all at once when many tenants change.
+  const tenantJobs = Object.keys(config.tenants ?? {}).length;
+  if (tenantJobs && config.postgres) parts.push(podsDemand(tenantJobs, TENANT_JOB_RESOURCES));
   const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
   for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];
   return total;
@@ -98,7 +107,8 @@ export const CapacityPlanSchema = z
     tenants: z
       .array(z.string().max(63).regex(DNS_LABEL, "a tenant id: a lowercase DNS label"))
       .min(1)
-      .describe("The tenants the stack serves, by id. Their number sizes the plan."),
+      .optional()
+      .describe("The tenants the stack serves, by id, for a stack that does not onboard them itself. With mcp-platform:tenants, leave it out: the plan counts those."),
     base: Amounts({ cpu: "2", memory: "4Gi", database: "20Gi" }, "of the plan without tenants")
       .prefault({})
       .describe("The plan without tenants (CAP-4: 2 CPU, 4 GiB, 20 GiB of database)."),
@@ -112,31 +122,61 @@ export const CapacityPlanSchema = z
       ),
   })
   .describe(
-    "The stack's capacity plan (CAP-4): base plus per-tenant amounts for its tenants. The database volume must cover it at plan time; policies capacity-plan (90 %) and capacity-plan-warning (80 %) check that the requests at rest, the database volume and the backup storage carry the tenants, instead of the policy config's tenant count. Omit for the policy config's plan.",
+    "The stack's capacity plan (CAP-4): base plus per-tenant amounts for its tenants (mcp-platform:tenants, or capacity.tenants). The database volume must cover it at plan time; policies capacity-plan (90 %) and capacity-plan-warning (80 %) check that the requests at rest, the database volume and the backup storage carry the tenants, instead of the policy config's tenant count. Omit for the policy config's plan.",
   );
 
 export type CapacityPlan = z.output<typeof CapacityPlanSchema>;
 
-/** The plan's totals for its tenants: CPU in cores, memory and database in bytes. */
-export function capacityBudget(plan: CapacityPlan): { cpu: number; memory: number; database: number } {
-  const n = plan.tenants.length;
-  return {
-    cpu: quantity(plan.base.cpu) + n * quantity(plan.perTenant.cpu),
-    memory: quantity(plan.base.memory) + n * quantity(plan.perTenant.memory),
-    database: quantity(plan.base.database) + n * quantity(plan.perTenant.database),
-  };
+/** One planned tenant's figures: CPU in cores, memory and database in bytes. */
+export interface TenantFigures {
+  id: string;
+  cpu: number;
+  memory: number;
+  database: number;
 }
 
-/** The plan as the capacity policies read it from the Namespace's annotation (CAPACITY_PLAN_ANNOTATION): in their config's keys. */
-export function capacityPlanAnnotation(plan: CapacityPlan): string {
+/**
+ * The tenants the plan counts (CAP-4), each with its figures: those of mcp-platform:tenants that are
+ * not being removed (each tenant's quota, else capacity.perTenant), or else capacity.tenants.
+ */
+export function plannedTenants(plan: CapacityPlan, tenants?: Record<string, TenantConfig>): TenantFigures[] {
+  const per = plan.perTenant;
+  if (tenants) {
+    return activeTenants(tenants).map(([id, t]) => ({
+      id,
+      cpu: quantity(t.quota.cpu ?? per.cpu),
+      memory: quantity(t.quota.memory ?? per.memory),
+      database: quantity(t.quota.database ?? per.database),
+    }));
+  }
+  return (plan.tenants ?? []).map((id) => ({ id, cpu: quantity(per.cpu), memory: quantity(per.memory), database: quantity(per.database) }));
+}
+
+/** The plan's totals for its tenants: CPU in cores, memory and database in bytes. */
+export function capacityBudget(plan: CapacityPlan, tenants: TenantFigures[]): { cpu: number; memory: number; database: number } {
+  const sum = (key: "cpu" | "memory" | "database") => quantity(plan.base[key]) + tenants.reduce((total, t) => total + t[key], 0);
+  return { cpu: sum("cpu"), memory: sum("memory"), database: sum("database") };
+}
+
+/**
+ * The plan as the capacity policies read it from the Namespace's annotation (CAPACITY_PLAN_ANNOTATION):
+ * in their config's keys. Tenants with figures of their own count by their mean, rounded up (millicores, bytes).
+ */
+export function capacityPlanAnnotation(plan: CapacityPlan, tenants: TenantFigures[]): string {
+  const mean = (key: "cpu" | "memory" | "database", text: string) => {
+    const uniform = tenants.every((t) => Math.abs(t[key] - quantity(text)) < 1e-9);
+    if (uniform) return text;
+    const average = tenants.reduce((total, t) => total + t[key], 0) / tenants.length;
+    return key === "cpu" ? `${Math.ceil(average * 1000 - 1e-6)}m` : String(Math.ceil(average - 1e-6));
+  };
   return JSON.stringify({
-    tenants: plan.tenants.length,
+    tenants: tenants.length,
     baseCpu: plan.base.cpu,
-    perTenantCpu: plan.perTenant.cpu,
+    perTenantCpu: mean("cpu", plan.perTenant.cpu),
     baseMemory: plan.base.memory,
-    perTenantMemory: plan.perTenant.memory,
+    perTenantMemory: mean("memory", plan.perTenant.memory),
     baseDatabase: plan.base.database,
-    perTenantDatabase: plan.perTenant.database,
+    perTenantDatabase: mean("database", plan.perTenant.database),
     ...(plan.backupStorage ? { backupStorage: plan.backupStorage } : {}),
   });
 }

@@ -6,6 +6,7 @@ export * from "./data";
 export * from "./edge";
 export * from "./monitoring";
 export * from "./backups";
-export { CapacityPlanSchema, capacityBudget, capacityPlanAnnotation, type CapacityPlan } from "./capacity";
+export { CapacityPlanSchema, capacityBudget, capacityPlanAnnotation, plannedTenants, type CapacityPlan, type TenantFigures } from "./capacity";
+export * from "./tenants";
 export * from "./volumes";
 export * from "./delivery";

@@ -30,6 +30,7 @@ import { MonitoringSchema } from "./monitoring";
 import { DeliverySchema } from "./delivery";
 import { CapacityPlanSchema } from "./capacity";
 import { MountSchema, VolumesSchema } from "./volumes";
+import { TenantArchivesSchema, TenantsSchema } from "./tenants";
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "an environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
 
@@ -307,6 +308,14 @@ const ContainerLimitsSchema = z
   })
   .describe("LimitRange of the stack's namespace.");
 
+const IdentitySchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https$/ }).describe("Keycloak's base URL, e.g. https://auth.example.com (the Keycloak provider and the app's issuer URLs)."),
+    adminRealm: z.string().min(1).default("master").describe("The realm of the client the provider logs in with."),
+    clientId: z.string().min(1).default("mcp-platform").describe("A confidential client with the realm-management roles to create realms (its secret: mcp-platform:identityClientSecret)."),
+  })
+  .describe("The identity provider (Keycloak) where each tenant gets a realm (TEN-1). Required with mcp-platform:tenants.");
+
 export const PlatformSchema = z
   .strictObject({
     environment: z.enum(["staging", "production"]).describe("Which environment this stack is. Production applies the strict rules."),
@@ -320,6 +329,12 @@ export const PlatformSchema = z
     restartedAt: optionalText(z.string()).describe("Change this value to restart every service's pods (REL-9)."),
     quota: QuotaSchema.optional(),
     capacity: CapacityPlanSchema.optional(),
+    tenants: TenantsSchema,
+    tenantArchives: TenantArchivesSchema,
+    identity: IdentitySchema.optional(),
+    identityClientSecret: optionalText(z.string().min(1)).describe(
+      "Secret (pulumi config set --secret): the client secret of identity.clientId, with which the Keycloak provider manages the tenants' realms.",
+    ),
     promotion: z
       .strictObject({
         from: z.string().min(1).describe("The stack the release was verified in."),

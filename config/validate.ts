@@ -8,7 +8,8 @@ import { PlatformSchema, type Image, type PlatformParsed, type Resources, type S
 import { pinningProblem, postgresMajor, type ImagePinning } from "./image";
 import { quantity } from "./quantity";
 import { repeats } from "./primitives";
-import { capacityBudget, totalDemand, type Demand } from "./capacity";
+import { capacityBudget, plannedTenants, totalDemand, type Demand } from "./capacity";
+import { tenantProblems } from "./tenant-rules";
 import type { DataUse } from "./data";
 import { RULES } from "./rules";
 
@@ -164,6 +165,7 @@ function crossKeyProblems(config: PlatformConfig): Problem[] {
   }
   if (config.quota) problems.push(...quotaProblems(config.quota, totalDemand(config)));
   problems.push(...capacityProblems(config));
+  problems.push(...tenantProblems(config));
   problems.push(...ephemeralStorageProblems(config));
   for (const rule of RULES) problems.push(...rule.check(config));
   return problems;
@@ -205,12 +207,19 @@ function capacityProblems(config: PlatformConfig): Problem[] {
   const plan = config.capacity;
   if (!plan) return [];
   const problems: Problem[] = [];
-  for (const i of repeats(plan.tenants)) problems.push({ path: ["capacity", "tenants", i], message: `tenant "${plan.tenants[i]}" is listed twice` });
-  const database = capacityBudget(plan).database;
+  const listed = plan.tenants ?? [];
+  for (const i of repeats(listed)) problems.push({ path: ["capacity", "tenants", i], message: `tenant "${listed[i]}" is listed twice` });
+  if (config.tenants && plan.tenants) {
+    problems.push({ path: ["capacity", "tenants"], message: "the plan counts the tenants of mcp-platform:tenants: remove capacity.tenants (one list of tenants, not two)" });
+  } else if (!config.tenants && !plan.tenants) {
+    problems.push({ path: ["capacity", "tenants"], message: "the plan needs its tenants: onboard them under mcp-platform:tenants, or list them here" });
+  }
+  const tenants = plannedTenants(plan, config.tenants);
+  const database = capacityBudget(plan, tenants).database;
   if (config.postgres && quantity(config.postgres.storage.size) < database) {
     problems.push({
       path: ["postgres", "storage", "size"],
-      message: `below the capacity plan's database budget for ${plan.tenants.length} tenants (capacity.base.database + tenants x capacity.perTenant.database = ${round(database / 2 ** 30)}Gi, CAP-4); raise it`,
+      message: `below the capacity plan's database budget for ${tenants.length} tenants (capacity.base.database + each tenant's database figure, capacity.perTenant.database unless its quota sets one = ${round(database / 2 ** 30)}Gi, CAP-4); raise it`,
     });
   }
   return problems;

@@ -272,9 +272,10 @@ describe("rules across keys", () => {
     const tenants = (n: number) => Array.from({ length: n }, (_, i) => `tenant${i}`);
     expect(configOf("production", plan({ tenants: tenants(30) })).capacity?.tenants).toHaveLength(30);
     expect(errorsOf("production", plan({ tenants: tenants(31) }))).toEqual([
-      "mcp-platform:postgres.storage.size: below the capacity plan's database budget for 31 tenants (capacity.base.database + tenants x capacity.perTenant.database = 51Gi, CAP-4); raise it; got \"50Gi\"",
+      "mcp-platform:postgres.storage.size: below the capacity plan's database budget for 31 tenants (capacity.base.database + each tenant's database figure, capacity.perTenant.database unless its quota sets one = 51Gi, CAP-4); raise it; got \"50Gi\"",
     ]);
   });
+
 
   it("rejects an autoscaler whose minimum exceeds its maximum", () => {
     const errors = errorsOf("production", (v) => ((services(v).api.autoscaling as { minReplicas: number }).minReplicas = 11));
@@ -325,5 +326,62 @@ describe("ephemeral storage (node-local disk)", () => {
       expect.stringMatching(/^mcp-platform:services\.worker\.resources\.limits\.ephemeralStorage: below what \/tmp and the writable paths may hold \(3 x writableSize 512Mi\)/),
       expect.stringMatching(/^mcp-platform:backups\.jobs\.resources\.limits\.ephemeralStorage: below jobs\.scratchSize \(30Gi\)/),
     ]);
+  });
+});
+
+describe("tenants (TEN-1, TEN-2)", () => {
+  const identity = (v: StackValues) => {
+    v["mcp-platform:identity"] = { url: "https://auth.example.com" };
+    v["mcp-platform:identityClientSecret"] = "placeholder";
+  };
+  const onboard = (tenants: unknown, extra: (v: StackValues) => void = () => undefined) => (v: StackValues) => {
+    identity(v);
+    v["mcp-platform:tenants"] = tenants;
+    const capacity = v["mcp-platform:capacity"] as Record<string, unknown> | undefined;
+    v["mcp-platform:capacity"] = { ...(capacity ?? {}), tenants: undefined };
+    extra(v);
+  };
+
+  it("takes tenants by DNS-label id with defaults, and the capacity plan counts them with their own figures", () => {
+    const config = configOf("production", onboard({ acme: {}, globex: { quota: { database: "5Gi" }, realm: { roles: ["admin"] } } }));
+    expect(config.tenants?.acme).toEqual({
+      quota: {},
+      realm: { roles: ["tenant-admin", "tenant-operator", "tenant-viewer"], accessTokenLifespanSeconds: 300, ssoSessionIdleSeconds: 1800 },
+      database: { login: false, connectionLimit: 20 },
+      settings: {},
+      remove: false,
+    });
+    expect(config.tenantArchives).toEqual({});
+    // 20Gi + 1Gi + 5Gi fits production's 50Gi; 30 tenants of 1Gi plus one of 5Gi do not.
+    const many = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`tenant${i}`, {}]));
+    expect(errorsOf("production", onboard({ ...many, big: { quota: { database: "5Gi" } } }))).toEqual([
+      expect.stringMatching(/^mcp-platform:postgres\.storage\.size: below the capacity plan's database budget for 31 tenants .*= 55Gi/),
+    ]);
+  });
+
+  it("names the key path of a bad tenant id or setting, and wants one list of tenants", () => {
+    expect(errorsOf("production", onboard({ Acme: {} }))).toEqual([expect.stringMatching(/^mcp-platform:tenants\.Acme: expected the name to be a tenant id: a lowercase DNS label/)]);
+    expect(errorsOf("production", onboard({ acme: { quota: { cpu: "lots" } } }))).toEqual([expect.stringMatching(/^mcp-platform:tenants\.acme\.quota\.cpu: expected a CPU quantity/)]);
+    expect(errorsOf("production", onboard({ acme: { realm: { roles: ["a", "a"] } } }))).toEqual([expect.stringMatching(/^mcp-platform:tenants\.acme\.realm\.roles\[1\]: role "a" is listed twice/)]);
+    expect(errorsOf("production", onboard({ acme: { quotas: {} } }))).toEqual([expect.stringMatching(/^mcp-platform:tenants\.acme\.quotas: unknown key; did you mean "quota"\?/)]);
+    expect(errorsOf("production", onboard({ acme: {} }, (v) => ((v["mcp-platform:capacity"] as Record<string, unknown>).tenants = ["acme"])))).toEqual([
+      expect.stringMatching(/^mcp-platform:capacity\.tenants: the plan counts the tenants of mcp-platform:tenants: remove capacity\.tenants/),
+    ]);
+    expect(errorsOf("production", (v) => (v["mcp-platform:tenants"] = { acme: {} }))).toEqual([expect.stringMatching(/^mcp-platform:identity: each tenant gets a Keycloak realm/)]);
+  });
+
+  it("refuses a removal without a verified final backup, and says what to run", () => {
+    expect(errorsOf("production", onboard({ acme: { remove: true }, globex: {} }))).toEqual([
+      expect.stringMatching(
+        /^mcp-platform:tenants\.acme\.remove: refused: tenant "acme" has no verified final backup of its schema; run kubectl -n mcp-production create job tenant-final-acme --from=cronjob\/tenant-backups \(or backup\/tenant-backup\.sh --tenant acme\) once the tenant takes no more writes, then put the tenantArchives record it prints for acme under mcp-platform:tenantArchives/,
+      ),
+    ]);
+    const bucket = (readStackValues("production")["mcp-platform:backups"] as { bucket: string }).bucket;
+    const archive = { backup: `s3://${bucket}/tenants/acme/2026/12/03/app-20261203T080000Z.dump`, sha256: "a".repeat(64), verifiedAt: "2026-12-03T08:01:00Z" };
+    const archived = (v: StackValues) => (v["mcp-platform:tenantArchives"] = { acme: archive });
+    expect(configOf("production", onboard({ acme: { remove: true }, globex: {} }, archived)).tenantArchives.acme).toEqual(archive);
+    expect(errorsOf("production", onboard({ acme: {}, globex: {} }, archived))).toEqual([expect.stringMatching(/^mcp-platform:tenantArchives\.acme: tenant "acme" is active/)]);
+    const elsewhere = (v: StackValues) => (v["mcp-platform:tenantArchives"] = { acme: { ...archive, backup: "s3://other-bucket/tenants/acme/x.dump" } });
+    expect(errorsOf("production", onboard({ acme: { remove: true } }, elsewhere))).toEqual([expect.stringMatching(/^mcp-platform:tenantArchives\.acme\.backup: not a backup of tenant "acme" in this stack's bucket/)]);
   });
 });

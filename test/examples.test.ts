@@ -39,7 +39,10 @@ const shows: Record<string, (get: (id: string) => K8sObject, plan: Plan) => void
   },
   "go-commerce.yaml": (get) => {
     expect(get("HorizontalPodAutoscaler/api").spec.behavior.scaleUp.policies).toEqual([{ type: "Pods", value: 2, periodSeconds: 600 }]);
-    expect(JSON.parse(get("Namespace/gocommerce").metadata.annotations![CAPACITY_PLAN_ANNOTATION]).tenants).toBe(20);
+    // Two tenants onboarded, acme with figures of its own: the plan counts their mean per tenant.
+    expect(JSON.parse(get("Namespace/gocommerce").metadata.annotations![CAPACITY_PLAN_ANNOTATION])).toMatchObject({ tenants: 2, perTenantCpu: "150m", perTenantDatabase: String(2.5 * 2 ** 30) });
+    expect(get("ConfigMap/tenants").data["acme.sql"]).toMatch(/ALTER TABLE tenant_acme\.tenant_settings FORCE ROW LEVEL SECURITY/);
+    expect(get("CronJob/tenant-backups").spec.jobTemplate.spec.template.spec.containers[0].args).toEqual(["--tenant", "acme", "--tenant", "globex"]);
     expect(get("Deployment/api").spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe("/q/health/ready");
   },
   "ecommerce.yaml": (get) => {

@@ -7,11 +7,11 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import type { BackupsConfig, PostgresConfig } from "../../config";
+import type { BackupsConfig, PlatformConfig, PostgresConfig } from "../../config";
 import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
-import { postgresNames, POSTGRES_PORT } from "../postgres/render";
+import { ownerDatabaseEnv, postgresNames, POSTGRES_PORT } from "../postgres/render";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { BACKUP_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
@@ -25,6 +25,7 @@ type PodParts = { containers: Container[]; initContainers?: Container[]; volumes
 /** CronJob names: the monitoring rules watch `restore-check` and `restore-drill` (RestoreCheck*, RestoreDrill*). */
 export const JOB_NAMES = {
   logical: "logical-backup",
+  tenants: "tenant-backups",
   restoreCheck: "restore-check",
   restoreDrill: "restore-drill",
   volume: (claim: string) => `volume-backup-${claim}`,
@@ -49,6 +50,8 @@ export interface BackupJobsContext {
   /** The scripts of backup/, by file name. */
   scripts: Record<string, string>;
   postgres: PostgresConfig;
+  /** The stack's tenants: each gets a backup of its schema alone (BAK-5, TEN-2). */
+  tenants?: PlatformConfig["tenants"];
 }
 
 export interface BackupJobsManifests {
@@ -151,14 +154,7 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
   const s3Env = s3();
   const pg = postgresNames();
 
-  const database: EnvVar[] = [
-    { name: "PGHOST", value: pg.readWriteService },
-    { name: "PGPORT", value: String(POSTGRES_PORT) },
-    { name: "PGDATABASE", value: ctx.postgres.database },
-    { name: "PGSSLMODE", value: "require" },
-    { name: "PGUSER", valueFrom: { secretKeyRef: { name: pg.credentials, key: "username" } } },
-    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: pg.credentials, key: "password" } } },
-  ];
+  const database = ownerDatabaseEnv(ctx.postgres);
   const logical = cronJob(JOB_NAMES.logical, "logical-backup", jobs.logicalSchedule, {
     containers: [tool("backup", "logical-backup.sh", [...database, ...s3Env, { name: "BACKUP_PREFIX", value: trimSlash(PREFIXES.logical) }])],
   });
@@ -221,6 +217,25 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
     }),
   );
 
+  // Each tenant's schema, backed up alone and verified in the scratch server, one tenant after the
+  // other (BAK-5); its newest is the final backup a removal needs (TEN-2). A tenant being removed is
+  // backed up until its entry goes.
+  const tenantIds = Object.keys(ctx.tenants ?? {});
+  const tenantJobs = tenantIds.length
+    ? [
+        cronJob(JOB_NAMES.tenants, "tenant-backup", jobs.logicalSchedule, {
+          initContainers: [scratchServer],
+          containers: [
+            {
+              ...tool("backup", "tenant-backup.sh", [...database, ...s3Env, ...scratch.map((v) => ({ ...v, name: `SCRATCH_${v.name}` }))]),
+              args: tenantIds.flatMap((id) => ["--tenant", id]),
+            },
+          ],
+          volumes: [{ name: "run", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } }],
+        }),
+      ]
+    : [];
+
   return {
     serviceAccount: {
       apiVersion: "v1",
@@ -233,7 +248,7 @@ export function renderBackupJobs(backups: BackupsConfig, ctx: BackupJobsContext)
     },
     scripts: { apiVersion: "v1", kind: "ConfigMap", metadata: metadata(BACKUP_SCRIPTS, "backup"), data: ctx.scripts },
     gate: backups.preReleaseBackup ? renderBackupGate(backups, ctx) : undefined,
-    cronJobs: Object.fromEntries([logical, restoreCheck, ...volumeJobs].map((job) => [String((job.metadata as { name: string }).name), job])),
+    cronJobs: Object.fromEntries([logical, restoreCheck, ...volumeJobs, ...tenantJobs].map((job) => [String((job.metadata as { name: string }).name), job])),
     networkPolicy: podPolicy(metadata("backup-jobs", "backup"), backupJobLabels, {
       ingress: [],
       egress: [

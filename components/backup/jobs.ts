@@ -3,7 +3,7 @@ import * as path from "path";
 import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { imageReference, postgresMajor, type BackupsConfig, type PostgresConfig } from "../../config";
+import { imageReference, postgresMajor, type BackupsConfig, type PlatformConfig, type PostgresConfig } from "../../config";
 import { backupGateJob, JOB_NAMES, renderBackupJobs } from "./jobs-render";
 import { preReleaseBackup } from "./cnpg-render";
 import { postgresNames, POSTGRES_LABELS } from "../postgres/render";
@@ -12,7 +12,7 @@ import { renderRestoreDrill } from "./drill-render";
 /** backup/ of this project: the scripts the jobs run, and the Dockerfile of their tools. */
 const BACKUP_DIR = path.resolve(__dirname, "../../backup");
 /** The scripts the CronJobs run (bench.sh is for operators' machines). */
-const JOB_SCRIPTS = ["lib.sh", "logical-backup.sh", "restore-check.sh", "volume-backup.sh", "restore.sh", "volume-restore.sh", "restore-drill.sh", "verify-recovery.sh", "wait-backup.sh"];
+const JOB_SCRIPTS = ["lib.sh", "logical-backup.sh", "restore-check.sh", "volume-backup.sh", "restore.sh", "volume-restore.sh", "restore-drill.sh", "verify-recovery.sh", "wait-backup.sh", "tenant-backup.sh", "tenant-restore.sh"];
 
 export interface BackupJobsArgs {
   backups: BackupsConfig;
@@ -21,6 +21,8 @@ export interface BackupJobsArgs {
   monitoringNamespace: string;
   /** Of CloudNativePG, which must reach the restore drill's scratch cluster. */
   operatorNamespace: string;
+  /** The stack's tenants, each backed up alone. */
+  tenants?: PlatformConfig["tenants"];
 }
 
 /**
@@ -54,7 +56,7 @@ export class BackupJobs extends pulumi.ComponentResource {
         ).repoDigest
       : imageReference(jobs.image);
     const scripts = Object.fromEntries(JOB_SCRIPTS.map((file) => [file, fs.readFileSync(path.join(BACKUP_DIR, file), "utf8")]));
-    const m = renderBackupJobs(args.backups, { namespace: args.namespace, image, scripts, postgres: args.postgres });
+    const m = renderBackupJobs(args.backups, { namespace: args.namespace, image, scripts, postgres: args.postgres, tenants: args.tenants });
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
     const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, m.scripts, child);

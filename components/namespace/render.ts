@@ -3,7 +3,7 @@
  * "restricted", a default-deny NetworkPolicy with DNS allowed, a ResourceQuota and a LimitRange.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { capacityPlanAnnotation, type PlatformConfig } from "../../config";
+import { capacityPlanAnnotation, plannedTenants, type PlatformConfig } from "../../config";
 import { kubernetesAmounts } from "../resources";
 import { CAPACITY_PLAN_ANNOTATION, PART_OF } from "../labels";
 
@@ -15,7 +15,7 @@ export interface NamespaceManifests {
   limitRange: k8s.types.input.core.v1.LimitRange;
 }
 
-export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity" | "promotion">): NamespaceManifests {
+export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity" | "promotion" | "tenants">): NamespaceManifests {
   const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
   const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
   const { quota, containerLimits } = config;
@@ -98,9 +98,9 @@ export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "envi
 }
 
 /** The Namespace's annotations: the capacity plan the policies read (CAP-4), and the last promotion (REL-6), for who looks at the cluster. */
-function namespaceAnnotations(config: Pick<PlatformConfig, "capacity" | "promotion">): { annotations?: Record<string, string> } {
+function namespaceAnnotations(config: Pick<PlatformConfig, "capacity" | "promotion" | "tenants">): { annotations?: Record<string, string> } {
   const annotations = {
-    ...(config.capacity ? { [CAPACITY_PLAN_ANNOTATION]: capacityPlanAnnotation(config.capacity) } : {}),
+    ...(config.capacity ? { [CAPACITY_PLAN_ANNOTATION]: capacityPlanAnnotation(config.capacity, plannedTenants(config.capacity, config.tenants)) } : {}),
     ...(config.promotion ? { "mcp-platform.io/promoted-from": config.promotion.from, "mcp-platform.io/promoted-at": config.promotion.at } : {}),
   };
   return Object.keys(annotations).length ? { annotations } : {};

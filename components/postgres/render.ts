@@ -31,6 +31,19 @@ export function postgresNames() {
   };
 }
 
+/** The connection of a Job that works in the app database as its owner (the backup jobs' too). */
+export function ownerDatabaseEnv(pg: PostgresConfig): k8s.types.input.core.v1.EnvVar[] {
+  const names = postgresNames();
+  return [
+    { name: "PGHOST", value: names.readWriteService },
+    { name: "PGPORT", value: String(POSTGRES_PORT) },
+    { name: "PGDATABASE", value: pg.database },
+    { name: "PGSSLMODE", value: "require" },
+    { name: "PGUSER", valueFrom: { secretKeyRef: { name: names.credentials, key: "username" } } },
+    { name: "PGPASSWORD", valueFrom: { secretKeyRef: { name: names.credentials, key: "password" } } },
+  ];
+}
+
 /** A manifest of a custom resource (CloudNativePG kinds have no typed Pulumi inputs). */
 export interface CustomResourceManifest {
   apiVersion: string;
@@ -128,6 +141,8 @@ export interface PostgresContext {
   /** Pod selectors of the services that connect directly, and through the pooler. */
   directClients: Record<string, string>[];
   pooledClients: Record<string, string>[];
+  /** CloudNativePG managed roles (the tenants' roles, TEN-1); none when the stack has no tenants. */
+  managedRoles?: Record<string, unknown>[];
 }
 
 export const POSTGRES_LABELS = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
@@ -155,6 +170,7 @@ export function renderPostgres(pg: PostgresConfig, ctx: PostgresContext, passwor
           postInitApplicationSQL: ["CREATE EXTENSION IF NOT EXISTS pg_stat_statements"],
         },
       },
+      ...(ctx.managedRoles?.length ? { managed: { roles: ctx.managedRoles } } : {}),
       monitoring: { customQueriesConfigMap: [{ name: `${names.cluster}-monitoring`, key: "queries.yaml" }] },
       affinity: {
         enablePodAntiAffinity: true,
