@@ -2,17 +2,17 @@
  * Pulumi hands a program its configuration as a flat map of "namespace:key" to text, structured
  * values as JSON. This turns the mcp-platform part of it back into the raw object the schema reads.
  */
-import { ConfigError, NAMESPACE } from "./validate";
+import { ConfigError, NAMESPACE, SECRET_SETTINGS } from "./validate";
 
 /**
  * `isSecret`: whether the CLI marked a key secret (a `secure:` value, decrypted to plain text here).
- * No mcp-platform key takes a secret (the stack generates its own), and a value the program would put
- * into an env var or a config file must not come from one: such a key is a ConfigError.
+ * No mcp-platform key but SECRET_SETTINGS takes a secret (the stack generates its own), and a value the
+ * program would put into an env var or a config file must not come from one: such a key is a ConfigError.
  */
 export function rawPlatformConfig(all: Record<string, string>, isSecret: (key: string) => boolean = () => false): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   const prefix = `${NAMESPACE}:`;
-  const secrets = Object.keys(all).filter((key) => key.startsWith(prefix) && isSecret(key));
+  const secrets = Object.keys(all).filter((key) => key.startsWith(prefix) && isSecret(key) && !SECRET_SETTINGS.includes(key.slice(prefix.length)));
   if (secrets.length) {
     throw new ConfigError(secrets.map((key) => `${key}: a secure value; ${NAMESPACE} generates its secrets itself and would render this one in plain text: set it in plain text, or remove it`));
   }

@@ -14,6 +14,12 @@ import type { DataUse } from "./data";
 import { RULES } from "./rules";
 
 export const NAMESPACE = "mcp-platform";
+/**
+ * The only settings that take a `secure:` value: credentials the program hands to a provider wrapped
+ * as Pulumi secrets and never renders into an object, env var or file. Every other setting is
+ * refused as secure, since the stack would render it in plain text.
+ */
+export const SECRET_SETTINGS: readonly string[] = ["identityClientSecret"];
 
 /** The validated configuration with every default resolved. */
 export type PlatformConfig = Omit<PlatformParsed, "namespace" | "imagePinning"> & {

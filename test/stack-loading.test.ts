@@ -91,6 +91,12 @@ describe("secure values", () => {
     expect(loaded.secretKeys).toEqual(["aws:secretKey"]);
   });
 
+  it("are taken only for the settings a provider receives as secrets (the Keycloak client secret)", () => {
+    const loaded = load(withLines("mcp-platform:identityClientSecret:\n    secure: AAABAKx0ZXN0"));
+    expect(loaded.secretKeys).toEqual(["mcp-platform:identityClientSecret"]);
+    expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:identityClientSecret": "decrypted" }, (key) => key === "mcp-platform:identityClientSecret")).not.toThrow();
+  });
+
   it("are refused by the program too, from the keys the CLI marks secret", () => {
     expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:restartedAt": "decrypted" }, (key) => key === "mcp-platform:restartedAt")).toThrow(ConfigError);
     expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "aws:secretKey": "decrypted" }, (key) => key === "aws:secretKey")).not.toThrow();

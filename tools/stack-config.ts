@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
-import { closest } from "../config/validate";
+import { closest, SECRET_SETTINGS } from "../config/validate";
 
 export interface StackConfig {
   project: string;
@@ -68,7 +68,7 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
       continue;
     }
     const { text, secret } = asConfigText(value);
-    if (secret && key.startsWith(`${project.name}:`)) {
+    if (secret && key.startsWith(`${project.name}:`) && !SECRET_SETTINGS.includes(key.slice(project.name.length + 1))) {
       problems.push(`${key}: a secure value: ${project.name} generates its secrets itself and takes none from the stack file, so it would render this one in plain text; remove it (or set the setting it belongs to in plain text)`);
       continue;
     }

@@ -13,6 +13,7 @@ export const COMPONENT_OBJECT_NAMES = [
   "pushgateway", "uptime", "quota", "container-limits", "app-secrets",
   "backup-gate", "backup-jobs", "backup-scripts", "backup-s3-credentials", "backup-s3-reader-credentials", "backups",
   "logical-backup", "restore-check", "restore-drill", "restore-drill-scratch", "restore-drill-scratch-rw", "restore-drill-scratch-ro", "restore-drill-scratch-r", "restore-drill-scratch-instances", "restore-drill-cluster", "restore-drill-source", "daily",
+  "tenant-provisioning", "tenants", "tenant-keys",
   "dashboard-overview", "loki-rules", "mcp-platform",
 ] as const;
 
