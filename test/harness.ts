@@ -9,15 +9,13 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { renderStack, type Plan, type PlannedResource } from "../tools/render-stack";
 import { isKubernetesObject } from "../tools/plan-format";
+import { projectExamples } from "../tools/stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..");
 export const STACKS = ["staging", "production"] as const;
 /** The example stack files (examples/*.yaml), rendered as production stacks. */
 export const EXAMPLES_DIR = path.join(PROJECT_DIR, "examples");
-export const EXAMPLE_FILES = fs
-  .readdirSync(EXAMPLES_DIR)
-  .filter((f) => f.endsWith(".yaml"))
-  .sort();
+export const EXAMPLE_FILES = projectExamples(PROJECT_DIR).map((file) => path.basename(file));
 
 /** The program, loaded when a test first renders a changed stack (loading Pulumi's SDKs takes seconds). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { configReference } from "../config/reference";
-import { PACK_NAME, policies } from "../policies/policies";
+import { PACK_ARGS, PACK_NAME } from "../policies/policies";
 import { parseCli, runMain, type Usage } from "./cli";
 import { readPolicyConfig } from "./policy/policy-config";
 import { packInfoOf, policyReference } from "./policy/reference";
@@ -78,7 +78,7 @@ export function generatedDocs(): Record<string, string> {
   );
   return {
     [path.join(ROOT, "docs", "config-reference.md")]: `${configReference()}\n`,
-    [path.join(ROOT, "docs", "policies.md")]: `${policyReference(packInfoOf(PACK_NAME, policies), environments)}\n`,
+    [path.join(ROOT, "docs", "policies.md")]: `${policyReference(packInfoOf(PACK_NAME, PACK_ARGS), environments)}\n`,
     [RUNBOOK]: withTableOfContents(fs.readFileSync(RUNBOOK, "utf8")),
   };
 }

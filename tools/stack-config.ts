@@ -31,6 +31,17 @@ export function projectStacks(projectDir: string): string[] {
     .sort();
 }
 
+/** The project's example stack files (examples/*.yaml, each a production stack), relative to the project, sorted. */
+export function projectExamples(projectDir: string): string[] {
+  const dir = path.join(projectDir, "examples");
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".yaml"))
+    .sort()
+    .map((f) => path.join("examples", f));
+}
+
 /** The one message for a stack the project does not have, wherever a command is given one. */
 export function requireStack(projectDir: string, stack: string): void {
   const known = projectStacks(projectDir);

@@ -114,6 +114,8 @@ describe("npm run check", () => {
     ["an unknown stack", ["--stack", "prod"], /^error: no stack "prod": this project has production, staging \(Pulumi\.<stack>\.yaml\)$/m],
     ["an unknown format", ["--format", "xml"], /^error: --format must be one of text, json, github, sarif; got "xml"$/m],
     ["a config file without exactly one stack", ["--config-file", "examples/orderdesk.yaml"], /^error: --config-file needs exactly one --stack/m],
+    ["--all with a stack", ["--all", "--stack", "staging"], /^error: --all checks every stack and example: it takes no --stack, --config-file or --plan$/m],
+    ["an unknown analyzer", ["--plan", "package.json", "--analyzer", "grpc"], /^error: --analyzer must be one of in-process, protocol; got "grpc"$/m],
   ])("exits 2 on %s", async (_what, args, message) => {
     const result = await check(...args);
     expect(result.stderr).toMatch(message);
@@ -127,6 +129,21 @@ describe("npm run check", () => {
     expect(result.stdout).toMatch(/^staging: 0 mandatory, 0 advisory violation\(s\) in \d+ resources \(policy config policies\/config\/production\.json\)$/m);
     expect(result.code).toBe(0);
   });
+
+  it("checks every stack and every example in one process with --all, each example named by its file", async () => {
+    const result = await check("--all");
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const examples = fs.readdirSync(path.join(PROJECT_DIR, "examples")).filter((f) => f.endsWith(".yaml")).sort();
+    expect(result.stdout.trimEnd().split("\n").map((line) => line.split(":")[0])).toEqual(["production", "staging", ...examples.map((f) => `production (examples/${f})`)]);
+  }, 60000);
+
+  it("reports the same through the analyzer protocol (Pulumi's runner) as in process", async () => {
+    const [protocol, inProcess] = await Promise.all([check("--plan", broken, "--format", "json", "--analyzer", "protocol"), check("--plan", broken, "--format", "json")]);
+    expect(protocol.stderr).toBe("");
+    expect(protocol.code).toBe(1);
+    expect(protocol.stdout).toBe(inProcess.stdout);
+  }, 60000);
 
   it("exits 2 on a policy config that names a policy the pack lacks", async () => {
     const config = path.join(dir, "bad-policy-config.json");

@@ -116,6 +116,20 @@ describe("npm run plan", () => {
   });
 
 
+  it("plans every stack and every example in one process with --all, each as npm run plan prints it alone", async () => {
+    const [all, staging] = await Promise.all([plan("--all"), plan("--stack", "staging")]);
+    expect(all.stderr).toBe("");
+    expect(all.code).toBe(0);
+    const examples = fs.readdirSync(path.resolve(__dirname, "../../examples")).filter((f) => f.endsWith(".yaml")).sort();
+    expect(all.stdout.match(/^Plan of stack .*$/gm)).toEqual([
+      'Plan of stack "production" (Pulumi.production.yaml)',
+      'Plan of stack "staging" (Pulumi.staging.yaml)',
+      ...examples.map((f) => `Plan of stack "production" (examples/${f})`),
+    ]);
+    expect(all.stdout).toContain(`\n${staging.stdout}\n`);
+    expect((await plan("--all", "--json", "x.json")).stderr).toMatch(/^error: --all plans every stack and example: it takes no --stack, --config-file, --json or --out$/m);
+  }, 90000);
+
   it("exits 2 on an unknown option, with the usage", async () => {
     const result = await plan("--stack", "staging", "--jsn", "x");
     expect(result.code).toBe(2);

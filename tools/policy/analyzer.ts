@@ -1,7 +1,8 @@
 /**
  * The policy pack as the Pulumi CLI runs it: started by @pulumi/pulumi's own policy-pack runner
  * (the one `pulumi preview --policy-pack` starts), spoken to over the analyzer gRPC protocol:
- * GetAnalyzerInfo, Configure, Analyze for each resource, AnalyzeStack for the whole stack.
+ * GetAnalyzerInfo, Configure, Analyze for each resource, AnalyzeStack for the whole stack. The
+ * reference for the in-process path (in-process.ts), which `npm run check` uses by default.
  */
 import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
@@ -49,7 +50,16 @@ export type PolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; 
 
 export class PolicyPackError extends Error {}
 
-export class PolicyPackSession {
+/** A policy pack ready to analyze plans: through the analyzer protocol (PolicyPackSession) or in process (in-process.ts). */
+export interface PolicyAnalyzer {
+  info(): Promise<PackInfo>;
+  configure(config: PolicyConfig): Promise<void>;
+  /** The violations of the plan's resources (only `changed` ones, when given) and of the whole stack, in plan order. */
+  analyze(resources: PlannedResource[], changed?: Set<string>): Promise<Violation[]>;
+  close(): void;
+}
+
+export class PolicyPackSession implements PolicyAnalyzer {
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: any,

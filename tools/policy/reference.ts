@@ -2,21 +2,24 @@
  * docs/policies.md, generated from the pack's own policy objects and the per-environment policy
  * config files, so the list of policies, their levels and their settings cannot drift. Pure.
  */
-import type { Policies } from "@pulumi/policy";
+import type { PolicyPackArgs } from "@pulumi/policy";
 import type { PackInfo, PolicyInfo } from "./analyzer";
 import { resolvePolicyConfig } from "./policy-config";
 
-/** What the CLI learns from GetAnalyzerInfo, read from the policy objects instead of a running pack. */
-export function packInfoOf(name: string, policies: Policies): PackInfo {
+/**
+ * What the CLI learns from GetAnalyzerInfo, read from the pack's arguments instead of a running pack:
+ * a policy without its own level has the pack's (Pulumi's default: advisory).
+ */
+export function packInfoOf(name: string, args: PolicyPackArgs, version = ""): PackInfo {
   return {
     name,
-    version: "",
-    policies: policies.map(
+    version,
+    policies: args.policies.map(
       (p): PolicyInfo => ({
         name: p.name,
         description: p.description,
         type: "validateStack" in p ? "stack" : "resource",
-        enforcementLevel: p.enforcementLevel ?? "mandatory",
+        enforcementLevel: p.enforcementLevel ?? args.enforcementLevel ?? "advisory",
         ...(p.configSchema ? { configSchema: { properties: p.configSchema.properties as Record<string, Record<string, unknown>>, required: p.configSchema.required ?? [] } } : {}),
       }),
     ),

@@ -14,6 +14,8 @@ export type LocatedViolation = Violation & { location?: SourceLocation };
 
 export interface StackResult {
   stack: string;
+  /** The stack file the stack was rendered from, when several files render the same stack (npm run check -- --all: the examples). */
+  configFile?: string;
   /** The policy config file the stack was checked with. */
   policyConfig: string;
   /** Resources the pack analyzed (components, providers and the stack are not). */
@@ -32,6 +34,9 @@ function shortUrn(urn: string): string {
   return name === undefined ? "(stack)" : `${type.split("$").pop()}::${name}`;
 }
 
+/** How reports name a checked stack: its name, and the file it came from when that tells it apart. */
+const label = (result: StackResult) => (result.configFile ? `${result.stack} (${result.configFile})` : result.stack);
+
 const where = (location: SourceLocation | undefined) => (location ? `${location.file}:${location.line} (${location.setting})` : undefined);
 
 export function formatResults(results: StackResult[], format: Format, pack: PackInfo): string {
@@ -48,11 +53,11 @@ export function formatResults(results: StackResult[], format: Format, pack: Pack
     const hard = result.violations.filter(mandatory).length;
     const soft = result.violations.length - hard;
     if (format === "github") {
-      for (const v of result.violations) lines.push(annotation(v, result.stack));
-      lines.push(`${result.stack}: ${hard} mandatory, ${soft} advisory violation(s) in ${result.resources} resources`);
+      for (const v of result.violations) lines.push(annotation(v, label(result)));
+      lines.push(`${label(result)}: ${hard} mandatory, ${soft} advisory violation(s) in ${result.resources} resources`);
       continue;
     }
-    lines.push(`${result.stack}: ${hard} mandatory, ${soft} advisory violation(s) in ${result.resources} resources (policy config ${result.policyConfig})`);
+    lines.push(`${label(result)}: ${hard} mandatory, ${soft} advisory violation(s) in ${result.resources} resources (policy config ${result.policyConfig})`);
     for (const v of [...result.violations].sort((a, b) => Number(mandatory(b)) - Number(mandatory(a)) || a.policy.localeCompare(b.policy))) {
       lines.push(`  [${v.enforcementLevel}] ${v.policy}  ${shortUrn(v.urn)}${v.location ? `  at ${where(v.location)}` : ""}`);
       for (const line of v.message.split("\n")) lines.push(`      ${line}`);
@@ -103,7 +108,7 @@ function sarifLog(results: StackResult[], pack: PackInfo): Sarif.Log {
               ruleId: v.policy,
               ...(ruleIndex.has(v.policy) ? { ruleIndex: ruleIndex.get(v.policy) } : {}),
               level: mandatory(v) ? "error" : "warning",
-              message: { text: `${result.stack}: ${v.message}` },
+              message: { text: `${label(result)}: ${v.message}` },
               locations: [
                 {
                   ...(v.location
@@ -112,7 +117,7 @@ function sarifLog(results: StackResult[], pack: PackInfo): Sarif.Log {
                   logicalLocations: [{ fullyQualifiedName: v.urn || result.stack, kind: "resource" }],
                 },
               ],
-              partialFingerprints: { policyResource: `${result.stack}/${v.policy}/${shortUrn(v.urn)}` },
+              partialFingerprints: { policyResource: `${label(result)}/${v.policy}/${shortUrn(v.urn)}` },
             }),
           ),
         ),
