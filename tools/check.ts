@@ -21,6 +21,7 @@ import { locateViolation, type StackFile } from "./policy/locate";
 import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "./policy/policy-config";
 import { blocks, formatResults, FORMATS, type Format, type StackResult } from "./policy/report";
 import { isChecked } from "./plan-format";
+import { planFileProblems } from "./plan-file";
 import { planStack, type Plan } from "./render-stack";
 import { projectExamples, projectStacks, requireStack, StackFileError } from "./stack-config";
 
@@ -54,14 +55,15 @@ const ANALYZERS = ["in-process", "protocol"];
 
 /** A plan file written by `npm run plan -- --json`, or a clear error. */
 function readPlanFile(file: string): Plan {
-  let plan: Partial<Plan>;
+  let plan: unknown;
   try {
-    plan = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<Plan>;
+    plan = JSON.parse(fs.readFileSync(file, "utf8"));
   } catch (error) {
     throw new UsageError(`cannot read plan ${file}: ${(error as Error).message} (write one with npm run plan -- --stack NAME --json FILE)`);
   }
-  if (!plan || typeof plan.stack !== "string" || !Array.isArray(plan.resources)) {
-    throw new UsageError(`${file} is not a plan: expected the JSON that npm run plan -- --json writes (project, stack, resources, outputs)`);
+  const problems = planFileProblems(plan);
+  if (problems.length) {
+    throw new UsageError(`${file} is not a plan as npm run plan -- --json writes it:\n${problems.map((p) => `  ${p}`).join("\n")}`);
   }
   return plan as Plan;
 }

@@ -110,7 +110,7 @@ describe("npm run check", () => {
 
   it.each([
     ["an unreadable plan", ["--plan", "/nonexistent/plan.json"], /^error: cannot read plan \/nonexistent\/plan\.json: ENOENT.*\(write one with npm run plan -- --stack NAME --json FILE\)$/m],
-    ["a file that is not a plan", ["--plan", "package.json"], /^error: package\.json is not a plan: expected the JSON that npm run plan -- --json writes/m],
+    ["a file that is not a plan", ["--plan", "package.json"], /^error: package\.json is not a plan as npm run plan -- --json writes it:\n  project: /m],
     ["an unknown stack", ["--stack", "prod"], /^error: no stack "prod": this project has production, staging \(Pulumi\.<stack>\.yaml\)$/m],
     ["an unknown format", ["--format", "xml"], /^error: --format must be one of text, json, github, sarif; got "xml"$/m],
     ["a config file without exactly one stack", ["--config-file", "examples/orderdesk.yaml"], /^error: --config-file needs exactly one --stack/m],
