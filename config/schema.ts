@@ -28,7 +28,7 @@ import { BackupsSchema } from "./backups";
 import { EdgeSchema } from "./edge";
 import { MonitoringSchema } from "./monitoring";
 import { DeliverySchema } from "./delivery";
-import { CapacityPlanSchema } from "./capacity";
+import { CapacityPlanSchema } from "./capacity-plan";
 import { MountSchema, VolumesSchema } from "./volumes";
 import { TenantArchivesSchema, TenantsSchema } from "./tenants";
 

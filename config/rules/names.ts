@@ -1,5 +1,5 @@
 /** Names of generated objects that must not collide: a service named like another's or a component's object, the monitoring namespace. */
-import type { PlatformConfig, Problem } from "../validate";
+import type { PlatformConfig, Problem } from "../types";
 import type { Rule } from "./rule";
 
 /**

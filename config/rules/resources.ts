@@ -1,7 +1,7 @@
 /** Requests within limits for every container the stack configures, and a LimitRange the API server accepts. */
 import { quantity } from "../quantity";
 import type { Resources } from "../schema";
-import type { PlatformConfig, Problem } from "../validate";
+import type { PlatformConfig, Problem } from "../types";
 import type { Rule } from "./rule";
 
 const KINDS = ["cpu", "memory", "ephemeralStorage"] as const;
@@ -66,4 +66,51 @@ export const redisMaxmemory: Rule = {
       if (bytes > quantity(limit)) return [{ path: ["redis", role, "maxmemory"], message: `must not exceed redis.${role}.resources.limits.memory (${limit})` }];
       return [];
     }),
+};
+
+export const limitsWithinMax: Rule = {
+  name: "limits-within-max",
+  summary: "The CPU and memory limits of the services, Postgres, Redis, the edge and the backup jobs are at most containerLimits.max: the namespace's LimitRange refuses a container above it.",
+  check: (config) => {
+    const { max } = config.containerLimits;
+    return configuredContainers(config)
+      .filter(({ path }) => path[0] !== "monitoring")
+      .flatMap(({ path, resources }) =>
+        (["cpu", "memory"] as const)
+          .filter((kind) => quantity(resources.limits[kind]) > quantity(max[kind]))
+          .map((kind) => ({ path: [...path, "limits", kind], message: `above containerLimits.max.${kind} (${max[kind]})` })),
+      );
+  },
+};
+
+/**
+ * Node-local disk: a pod's emptyDirs count against the sum of its containers' ephemeral-storage
+ * limits, past which the kubelet evicts it; so what a pod's emptyDirs may hold must fit the limit.
+ */
+export const ephemeralStorageHolds: Rule = {
+  name: "ephemeral-storage-holds",
+  summary: "A service's ephemeral-storage limit holds /tmp and its writable paths (writableSize each), the backup jobs' holds their scratchSize, and both are at most containerLimits.max: the kubelet evicts a pod past it.",
+  check: (config) => {
+    const problems: Problem[] = [];
+    const max = quantity(config.containerLimits.max.ephemeralStorage);
+    const aboveMax = `above containerLimits.max.ephemeralStorage (${config.containerLimits.max.ephemeralStorage})`;
+    for (const [name, svc] of Object.entries(config.services)) {
+      const path = ["services", name, "resources", "limits", "ephemeralStorage"];
+      const dirs = 1 + svc.writablePaths.length;
+      const limit = svc.resources.limits.ephemeralStorage;
+      if (dirs * quantity(svc.writableSize) > quantity(limit)) {
+        problems.push({ path, message: `below what /tmp and the writable paths may hold (${dirs} x writableSize ${svc.writableSize}): the kubelet would evict the pod first; raise it or lower writableSize` });
+      }
+      if (quantity(limit) > max) problems.push({ path, message: aboveMax });
+    }
+    const jobs = config.backups?.jobs;
+    if (jobs) {
+      const path = ["backups", "jobs", "resources", "limits", "ephemeralStorage"];
+      if (quantity(jobs.scratchSize) > quantity(jobs.resources.limits.ephemeralStorage)) {
+        problems.push({ path, message: `below jobs.scratchSize (${jobs.scratchSize}), the emptyDir the jobs work in: the kubelet would evict them mid-backup; raise it` });
+      }
+      if (quantity(jobs.resources.limits.ephemeralStorage) > max) problems.push({ path, message: aboveMax });
+    }
+    return problems;
+  },
 };

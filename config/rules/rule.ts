@@ -1,5 +1,5 @@
 /** A check across keys of a validated configuration: a name, what it enforces (for the docs), and the check. */
-import type { PlatformConfig, Problem } from "../validate";
+import type { PlatformConfig, Problem } from "../types";
 
 export interface Rule {
   /** Short kebab-case name, listed in docs/config-reference.md. */

@@ -1,5 +1,5 @@
 /** The runbooks' minimums in production (RUNBOOK-REQUIREMENTS: BAK-1, BAK-8, EDGE-5 with SEC-2). */
-import type { Problem } from "../validate";
+import type { Problem } from "../types";
 import type { Rule } from "./rule";
 
 /** BAK-1: daily full backups kept 30 days. */
