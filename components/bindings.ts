@@ -5,9 +5,9 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { DataUse, PlatformConfig } from "../config";
-import { POSTGRES_PORT, postgresNames } from "./postgres/render";
-import { REDIS_PORT, redisNames } from "./redis/render";
-import { tenantAppEnv } from "./tenants/render";
+import { tenantAppEnv } from "./tenants/public";
+import { REDIS_PORT, redisNames } from "./redis/public";
+import { POSTGRES_PORT, postgresNames } from "./postgres/public";
 
 export interface Binding {
   env: k8s.types.input.core.v1.EnvVar[];

@@ -6,9 +6,7 @@ import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import { imageReference, issuedByCertManager, type DataUse, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
-import { BackupJobs } from "./backup/jobs";
-import { backupJobLabels } from "./backup/jobs-render";
-import { BackupStorage } from "./backup/storage";
+import { BackupJobs, BackupStorage } from "./backup";
 import { Edge } from "./edge";
 import { Monitoring, MonitoringStack } from "./monitoring";
 import { selectorLabels } from "./labels";
@@ -18,9 +16,10 @@ import { StackNamespace } from "./namespace";
 import { Volumes } from "./volumes";
 import { AppSecrets } from "./secrets";
 import { AppService } from "./service";
-import { colourPlan, stackContext } from "./service/render";
+import { colourPlan, stackContext } from "./service";
 import { Tenants } from "./tenants";
-import { tenantJobLabels, tenantManagedRoles } from "./tenants/render";
+import { tenantJobLabels, tenantManagedRoles } from "./tenants/public";
+import { backupJobLabels } from "./backup/public";
 
 export function buildPlatform(config: PlatformConfig) {
   const provider = config.kubeContext ? new k8s.Provider("kubernetes", { context: config.kubeContext }) : undefined;

@@ -9,3 +9,11 @@ export const kubernetesAmounts = (a: Resources["requests"]) => ({ cpu: a.cpu, me
 export function containerResources(r: Resources): k8s.types.input.core.v1.ResourceRequirements {
   return { requests: kubernetesAmounts(r.requests), limits: kubernetesAmounts(r.limits) };
 }
+
+/** A manifest of a custom resource (CloudNativePG kinds have no typed Pulumi inputs). */
+export interface CustomResourceManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: k8s.types.input.meta.v1.ObjectMeta;
+  spec: Record<string, unknown>;
+}

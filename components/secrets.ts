@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { PART_OF } from "./labels";
 import { generatedPassword } from "./password";
-import { APP_SECRETS } from "./service/render";
+import { APP_SECRETS } from "./service/public";
 
 export interface AppSecretsArgs {
   namespace: string;

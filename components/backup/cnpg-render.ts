@@ -4,14 +4,13 @@
  * ScheduledBackup (BAK-1). Continuous WAL archiving gives point-in-time recovery (BAK-2, BAK-5).
  */
 import type { BackupsConfig, PostgresConfig } from "../../config";
-import type { CustomResourceManifest } from "../postgres/render";
 import { BACKUP_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
+import { PRE_RELEASE_PREFIX } from "./names";
+import { type CustomResourceManifest } from "../resources";
 
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";
 export const OBJECT_STORE = "backups";
-/** Names of the base backups taken before releases (and of the Jobs that wait for them). */
-export const PRE_RELEASE_PREFIX = "pre-release";
 /** The ObjectStore of another bucket that a cluster is restored from (a failover to the DR region). */
 export const RESTORE_SOURCE = "restore-source";
 

@@ -9,29 +9,16 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { BackupsConfig } from "../../config";
-import { PUSHGATEWAY, pushgatewayUrl } from "../monitoring/pushgateway";
-import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
-import { instancePolicyRules, instanceSpec, postgresNames, POSTGRES_PORT, type CustomResourceManifest } from "../postgres/render";
 import { BARMAN_PLUGIN, objectStore } from "./cnpg-render";
-import { jobKit, JOB_NAMES, type BackupJobsContext } from "./jobs-render";
+import { jobKit, type BackupJobsContext } from "./jobs-render";
 import { BACKUP_READER_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
+import { PUSHGATEWAY, pushgatewayUrl } from "../monitoring/public";
+import { POSTGRES_PORT, instancePolicyRules, instanceSpec, postgresNames } from "../postgres/public";
+import { DRILL, JOB_NAMES, drillPodLabels } from "./names";
+import { type CustomResourceManifest } from "../resources";
 
-export const DRILL = {
-  /**
-   * The scratch cluster: its Services are restore-drill-scratch-rw and friends, its superuser Secret
-   * restore-drill-scratch-superuser. Never the drill's own account name: CloudNativePG creates a
-   * ServiceAccount, Role and RoleBinding named as each Cluster and rewrites that Role's rules.
-   */
-  cluster: "restore-drill-scratch",
-  account: "restore-drill",
-  source: "restore-drill-source",
-  template: "restore-drill-cluster",
-} as const;
-
-/** The drill's pods (not the backup jobs': they may not reach the live cluster). */
-export const drillPodLabels = { "app.kubernetes.io/name": "restore-drill", "app.kubernetes.io/part-of": PART_OF };
 const TEMPLATE_DIR = "/etc/restore-drill";
 
 export interface RestoreDrillContext extends BackupJobsContext {

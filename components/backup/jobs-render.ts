@@ -11,25 +11,18 @@ import type { BackupsConfig, PlatformConfig, PostgresConfig } from "../../config
 import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
 import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
-import { ownerDatabaseEnv, postgresNames, POSTGRES_PORT } from "../postgres/render";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { BACKUP_CREDENTIALS } from "./names";
 import { PREFIXES } from "./storage-render";
 import { containerResources } from "../resources";
+import { POSTGRES_PORT, ownerDatabaseEnv, postgresNames } from "../postgres/public";
+import { JOB_NAMES, backupJobLabels } from "./names";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 type CronJob = k8s.types.input.batch.v1.CronJob;
 type PodParts = { containers: Container[]; initContainers?: Container[]; volumes?: k8s.types.input.core.v1.Volume[] };
 
-/** CronJob names: the monitoring rules watch `restore-check` and `restore-drill` (RestoreCheck*, RestoreDrill*). */
-export const JOB_NAMES = {
-  logical: "logical-backup",
-  tenants: "tenant-backups",
-  restoreCheck: "restore-check",
-  restoreDrill: "restore-drill",
-  volume: (claim: string) => `volume-backup-${claim}`,
-} as const;
 export const BACKUP_SCRIPTS = "backup-scripts";
 export const BACKUP_ACCOUNT = "backup-jobs";
 /** The postgres user of the tools image (backup/Dockerfile). */
@@ -37,8 +30,6 @@ const TOOLS_UID = 999;
 const SCRIPTS_DIR = "/opt/backup";
 const WORK_DIR = "/work";
 
-/** What the jobs' pods carry: the CronJobs' pods all share the NetworkPolicy of the backup jobs. */
-export const backupJobLabels = { "app.kubernetes.io/name": "backup-jobs", "app.kubernetes.io/part-of": PART_OF };
 /** The Jobs that wait for a pre-release backup (they only talk to the Kubernetes API). */
 export const backupGateLabels = { "app.kubernetes.io/name": "backup-gate", "app.kubernetes.io/part-of": PART_OF };
 export const BACKUP_GATE_ACCOUNT = "backup-gate";

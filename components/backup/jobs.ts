@@ -4,10 +4,11 @@ import * as docker from "@pulumi/docker";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { imageReference, postgresMajor, type BackupsConfig, type PlatformConfig, type PostgresConfig } from "../../config";
-import { backupGateJob, JOB_NAMES, renderBackupJobs } from "./jobs-render";
+import { backupGateJob, renderBackupJobs } from "./jobs-render";
 import { preReleaseBackup } from "./cnpg-render";
-import { postgresNames, POSTGRES_LABELS } from "../postgres/render";
 import { renderRestoreDrill } from "./drill-render";
+import { POSTGRES_LABELS, postgresNames } from "../postgres/public";
+import { JOB_NAMES } from "./names";
 
 /** backup/ of this project: the scripts the jobs run, and the Dockerfile of their tools. */
 const BACKUP_DIR = path.resolve(__dirname, "../../backup");

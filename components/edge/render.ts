@@ -6,33 +6,15 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { ACME_SERVERS, imageReference, issuedByCertManager, type EdgeConfig, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
-import { PART_OF, selectorLabels, shortHash } from "../labels";
+import { selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
-import type { CustomResourceManifest } from "../postgres/render";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
 import { containerResources } from "../resources";
+import { type CustomResourceManifest } from "../resources";
+import { ACME_SOLVER, EDGE_PORTS, acmeIssuerName, edgeNames } from "./public";
 
-export const EDGE_PORTS = { http: 8080, https: 8443, status: 8081, metrics: 9113 } as const;
 /** The unprivileged nginx image's user. */
 const NGINX_UID = 101;
-
-export function edgeNames() {
-  return {
-    name: "edge",
-    tlsSecret: "edge-tls",
-    selector: { "app.kubernetes.io/name": "edge", "app.kubernetes.io/part-of": PART_OF },
-  };
-}
-
-/**
- * cert-manager's HTTP-01 solver pods, as cert-manager v1.16 makes them (pkg/issuer/acme/http/pod.go:
- * label acme.cert-manager.io/http01-solver "true", port 8089 named http), in the Certificate's
- * namespace. A Service of the stack selects them, so the edge has a fixed address to send challenges to.
- */
-export const ACME_SOLVER = { service: "acme-solver", port: 8089, selector: { "acme.cert-manager.io/http01-solver": "true" } } as const;
-
-/** The ClusterIssuer a stack creates for { acme } (cluster-scoped: named after the stack's namespace). */
-export const acmeIssuerName = (namespace: string) => `acme-${namespace}`;
 
 export interface EdgeManifests {
   /** The stack's ACME ClusterIssuer ({ acme }). */

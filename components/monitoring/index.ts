@@ -2,15 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
 import { PLAIN_KEYS_ANNOTATION } from "../labels";
-import {
-  ALERTMANAGER_CONFIG_SECRET,
-  lokiValues,
-  monitoringEndpoints,
-  monitoringStackValues,
-  OTLP_GRPC_PORT,
-  OTLP_HTTP_PORT,
-  renderMonitoring,
-} from "./render";
+import { ALERTMANAGER_CONFIG_SECRET, lokiValues, monitoringStackValues, renderMonitoring } from "./render";
+import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, monitoringEndpoints } from "./public";
 
 const PROMETHEUS_CHARTS = "https://prometheus-community.github.io/helm-charts";
 const GRAFANA_CHARTS = "https://grafana.github.io/helm-charts";

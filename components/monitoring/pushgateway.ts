@@ -8,20 +8,11 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { Image } from "../../config";
 import { imageReference } from "../../config";
 import { PUSHGATEWAY_RESOURCES } from "../../config/capacity";
-import { PART_OF } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
-import type { CustomResourceManifest } from "../postgres/render";
 import { containerResources } from "../resources";
-
-export const PUSHGATEWAY = {
-  name: "pushgateway",
-  port: 9091,
-  selector: { "app.kubernetes.io/name": "pushgateway", "app.kubernetes.io/part-of": PART_OF },
-} as const;
-
-/** The address jobs push to. */
-export const pushgatewayUrl = (namespace: string) => `http://${PUSHGATEWAY.name}.${namespace}.svc:${PUSHGATEWAY.port}`;
+import { PUSHGATEWAY } from "./public";
+import { type CustomResourceManifest } from "../resources";
 
 /** nobody, as the image runs it. */
 const PUSHGATEWAY_UID = 65534;

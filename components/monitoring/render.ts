@@ -6,19 +6,20 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { issuedByCertManager, type PlatformConfig } from "../../config";
-import { componentOf } from "../service/render";
 import { selectorLabels, PART_OF } from "../labels";
-import { edgeNames } from "../edge/render";
-import { postgresNames } from "../postgres/render";
-import { redisNames } from "../redis/render";
-import { drillPodLabels } from "../backup/drill-render";
-import type { CustomResourceManifest } from "../postgres/render";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { renderDashboard } from "./dashboards";
 import { renderLogRuleGroups } from "./log-rules";
 import { renderPushgateway, type PushgatewayManifests } from "./pushgateway";
 import { renderRuleGroups } from "./rules";
 import { containerResources } from "../resources";
+import { redisNames } from "../redis/public";
+import { postgresNames } from "../postgres/public";
+import { monitoringEndpoints } from "./public";
+import { edgeNames } from "../edge/public";
+import { drillPodLabels } from "../backup/public";
+import { componentOf } from "../service/public";
+import { type CustomResourceManifest } from "../resources";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
 const RELEASE = "kube-prometheus-stack";
@@ -146,21 +147,6 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       : undefined,
   };
 }
-
-/** In-cluster addresses of the monitoring stack's services. */
-export function monitoringEndpoints(monitoringNamespace: string) {
-  const svc = (name: string, port: number) => `http://${name}.${monitoringNamespace}.svc:${port}`;
-  return {
-    alertmanager: svc("kube-prometheus-stack-alertmanager", 9093),
-    loki: svc("loki", 3100),
-    tempoQuery: svc("tempo", 3100),
-    /** OTLP over gRPC, where services send traces. */
-    otlp: svc("tempo", OTLP_GRPC_PORT),
-  };
-}
-
-export const OTLP_GRPC_PORT = 4317;
-export const OTLP_HTTP_PORT = 4318;
 
 /** Values of the grafana/loki chart: one binary, filesystem storage, the ruler reading our rule ConfigMaps. */
 export function lokiValues(config: PlatformConfig): Record<string, unknown> {

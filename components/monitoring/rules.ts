@@ -6,9 +6,8 @@
  * every rule is scoped to the stack's namespace and grouped by app.
  */
 import type { MonitoringConfig } from "../../config";
-import { PRE_RELEASE_PREFIX } from "../backup/cnpg-render";
-import { JOB_NAMES } from "../backup/jobs-render";
 import { promqlString, templateLiteral } from "./escape";
+import { JOB_NAMES, PRE_RELEASE_PREFIX } from "../backup/public";
 
 export type Severity = "critical" | "high" | "warning" | "info";
 

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisConfig } from "../../config";
 import { generatedPassword } from "../password";
-import { renderRedis, type RedisContext, type RedisRole } from "./render";
+import { renderRedis, type RedisContext } from "./render";
+import { type RedisRole } from "./public";
 
 export interface RedisArgs {
   role: RedisRole;

@@ -6,29 +6,13 @@ import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { imageReference, type RedisConfig } from "../../config";
 import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
-import { PART_OF, shortHash } from "../labels";
+import { shortHash } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { containerResources } from "../resources";
+import { AUTH_CONF, REDIS_EXPORTER_PORT, REDIS_PORT, type RedisRole, redisNames } from "./public";
 
-export const REDIS_PORT = 6379;
-export const REDIS_EXPORTER_PORT = 9121;
 /** The official image's redis user. */
 const REDIS_UID = 999;
-/** Where the auth Secret's `auth.conf` (requirepass) is mounted; redis.conf includes it. */
-export const AUTH_CONF = "/etc/redis-auth/auth.conf";
-
-export type RedisRole = "cache" | "queue";
-
-export function redisNames(role: RedisRole) {
-  const name = `redis-${role}`;
-  return {
-    name,
-    service: name,
-    auth: `${name}-auth`,
-    config: `${name}-config`,
-    selector: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF },
-  };
-}
 
 /** redis.conf for a role (DB-2): the cache evicts and keeps nothing on disk, the queue never evicts and logs every write. */
 export function redisConf(role: RedisRole, redis: RedisConfig, options: { authConf?: string; dir?: string; port?: number } = {}): string {

@@ -3,6 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceConfig } from "../../config";
 import { renderService, type StackContext } from "./render";
 
+export { colourPlan, stackContext } from "./render";
+
 export interface AppServiceArgs {
   context: StackContext;
   service: ServiceConfig;

@@ -6,8 +6,6 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
-import { monitoringEndpoints, OTLP_GRPC_PORT, OTLP_HTTP_PORT } from "../monitoring/render";
-import { edgeNames } from "../edge/render";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 import {
   COLOR_LABEL,
@@ -20,12 +18,12 @@ import {
   versionLabel,
 } from "../labels";
 import { containerResources } from "../resources";
+import { edgeNames } from "../edge/public";
+import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, monitoringEndpoints } from "../monitoring/public";
+import { APP_SECRETS, componentOf } from "./public";
 
 type Container = k8s.types.input.core.v1.Container;
 type PodSpec = k8s.types.input.core.v1.PodSpec;
-
-/** Name of the Secret that holds the generated application secrets. */
-export const APP_SECRETS = "app-secrets";
 
 /** The stack-wide settings a service's rendering depends on. */
 export interface StackContext {
@@ -74,10 +72,6 @@ export interface ServiceManifests {
   /** The main Service, then `<svc>-preview` for blue-green services. Empty for a worker. */
   services: k8s.types.input.core.v1.Service[];
   networkPolicy: k8s.types.input.networking.v1.NetworkPolicy;
-}
-
-export function componentOf(svc: ServiceConfig): string {
-  return svc.port === undefined ? "worker" : "server";
 }
 
 export function renderService(ctx: StackContext, name: string, svc: ServiceConfig): ServiceManifests {

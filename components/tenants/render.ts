@@ -11,10 +11,10 @@ import { TENANT_JOB_RESOURCES } from "../../config/capacity";
 import { activeTenants, tenantSchemaName, type PlatformConfig, type PostgresConfig, type TenantConfig } from "../../config";
 import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
-import { ownerDatabaseEnv, postgresNames, POSTGRES_PORT } from "../postgres/render";
 import { containerResources } from "../resources";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { renderTenantRemovalSql, renderTenantSql, tenantConfigHash } from "./sql";
+import { POSTGRES_PORT, ownerDatabaseEnv, postgresNames } from "../postgres/public";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 

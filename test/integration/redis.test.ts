@@ -6,8 +6,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { parsePlatformConfig } from "../../config";
-import { redisConf, type RedisRole } from "../../components/redis/render";
+import { redisConf } from "../../components/redis/render";
 import { freePort, hasBinary, startProcess, tempDir, waitForPort } from "./real-tools";
+import { type RedisRole } from "../../components/redis/public";
 
 const PASSWORD = "integration-test-password";
 const redisInstalled = hasBinary("redis-server") && hasBinary("redis-cli");
