@@ -7,6 +7,10 @@ import { NAME_LABEL } from "../policies/contract";
 export { CAPACITY_PLAN_ANNOTATION, COLOR_LABEL } from "../policies/contract";
 
 export const PART_OF = "mcp-platform";
+/** What every object the stack manages carries. */
+export const MANAGED_LABELS = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" } as const;
+/** The selector of a part's pods: its name within the platform. */
+export const partSelector = (name: string) => ({ "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF });
 export const RESTART_ALL_ANNOTATION = "mcp-platform.io/restart-all";
 export const RESTART_ANNOTATION = "mcp-platform.io/restart";
 export const SECRETS_ROTATION_ANNOTATION = "mcp-platform.io/secrets-rotation";

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
-import { PART_OF } from "./labels";
 import { generatedPassword } from "./password";
 import { APP_SECRETS } from "./service/public";
+import { MANAGED_LABELS } from "./labels";
 
 export interface AppSecretsArgs {
   namespace: string;
@@ -30,7 +30,7 @@ export class AppSecrets extends pulumi.ComponentResource {
         metadata: {
           name: APP_SECRETS,
           namespace: args.namespace,
-          labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" },
+          labels: MANAGED_LABELS,
         },
         type: "Opaque",
         stringData: values,

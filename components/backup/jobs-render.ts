@@ -9,7 +9,6 @@ import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig, PlatformConfig, PostgresConfig } from "../../config";
 import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
-import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { BACKUP_CREDENTIALS } from "./names";
@@ -17,6 +16,7 @@ import { PREFIXES } from "./storage-render";
 import { containerResources } from "../resources";
 import { POSTGRES_PORT, ownerDatabaseEnv, postgresNames } from "../postgres/public";
 import { JOB_NAMES, backupJobLabels } from "./names";
+import { partSelector } from "../labels";
 
 type Container = k8s.types.input.core.v1.Container;
 type EnvVar = k8s.types.input.core.v1.EnvVar;
@@ -31,7 +31,7 @@ const SCRIPTS_DIR = "/opt/backup";
 const WORK_DIR = "/work";
 
 /** The Jobs that wait for a pre-release backup (they only talk to the Kubernetes API). */
-export const backupGateLabels = { "app.kubernetes.io/name": "backup-gate", "app.kubernetes.io/part-of": PART_OF };
+export const backupGateLabels = partSelector("backup-gate");
 export const BACKUP_GATE_ACCOUNT = "backup-gate";
 
 export interface BackupJobsContext {

@@ -1,8 +1,8 @@
 /** Names the backup component gives its objects and pods, which other parts (monitoring, the platform) refer to. */
-import { PART_OF } from "../labels";
 
 /** Name of the Kubernetes Secret with the backup writer's access key (unless IRSA is used). */
 export const BACKUP_CREDENTIALS = "backup-s3-credentials";
+import { partSelector } from "../labels";
 /** Name of the Secret with the read-only access key the restore drill reads backups with (unless IRSA is used). */
 export const BACKUP_READER_CREDENTIALS = "backup-s3-reader-credentials";
 
@@ -16,7 +16,7 @@ export const JOB_NAMES = {
 } as const;
 
 /** What the jobs' pods carry: the CronJobs' pods all share the NetworkPolicy of the backup jobs. */
-export const backupJobLabels = { "app.kubernetes.io/name": "backup-jobs", "app.kubernetes.io/part-of": PART_OF };
+export const backupJobLabels = partSelector("backup-jobs");
 
 export const DRILL = {
   /**
@@ -31,7 +31,7 @@ export const DRILL = {
 } as const;
 
 /** The drill's pods (not the backup jobs': they may not reach the live cluster). */
-export const drillPodLabels = { "app.kubernetes.io/name": "restore-drill", "app.kubernetes.io/part-of": PART_OF };
+export const drillPodLabels = partSelector("restore-drill");
 
 /** Names of the base backups taken before releases (and of the Jobs that wait for them). */
 export const PRE_RELEASE_PREFIX = "pre-release";

@@ -2,9 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../../config";
-import { PART_OF } from "../labels";
 import { BACKUP_CREDENTIALS, BACKUP_READER_CREDENTIALS } from "./names";
 import { lifecycleRules, readerPolicy, replicationPolicy, tlsOnlyPolicy, writerPolicy, type PolicyDocument } from "./storage-render";
+import { MANAGED_LABELS } from "../labels";
 
 export interface BackupStorageArgs {
   config: BackupsConfig;
@@ -131,7 +131,7 @@ export class BackupStorage extends pulumi.ComponentResource {
         new k8s.core.v1.Secret(
           `${name}-${suffix === "writer" ? "credentials" : `${suffix}-credentials`}`,
           {
-            metadata: { name: secretName, namespace: args.namespace, labels: { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" } },
+            metadata: { name: secretName, namespace: args.namespace, labels: MANAGED_LABELS },
             stringData: { ACCESS_KEY_ID: accessKey.id, ACCESS_SECRET_KEY: accessKey.secret },
           },
           child,

@@ -1,13 +1,13 @@
 /** The public face of the edge component: its names, ports and selector, and the ACME solver and issuer it answers for. */
-import { PART_OF } from "../labels";
 
 export const EDGE_PORTS = { http: 8080, https: 8443, status: 8081, metrics: 9113 } as const;
+import { partSelector } from "../labels";
 
 export function edgeNames() {
   return {
     name: "edge",
     tlsSecret: "edge-tls",
-    selector: { "app.kubernetes.io/name": "edge", "app.kubernetes.io/part-of": PART_OF },
+    selector: partSelector("edge"),
   };
 }
 

@@ -10,6 +10,7 @@ import { selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
 import { containerResources } from "../resources";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { type CustomResourceManifest } from "../resources";
 import { ACME_SOLVER, EDGE_PORTS, acmeIssuerName, edgeNames } from "./public";
 
@@ -68,7 +69,6 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
       : "issuer" in tls
         ? { name: tls.issuer.name, kind: tls.issuer.kind, group: "cert-manager.io" }
         : undefined;
-  const restricted = { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
 
   return {
     nginxConf,
@@ -91,13 +91,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
           spec: {
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: 30,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: NGINX_UID,
-              runAsGroup: NGINX_UID,
-              fsGroup: NGINX_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPod(NGINX_UID),
             topologySpreadConstraints: [
               { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: names.selector } },
               { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: names.selector } },
@@ -111,7 +105,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
                   { name: "https", containerPort: EDGE_PORTS.https, protocol: "TCP" },
                 ],
                 resources: containerResources(edge.resources),
-                securityContext: restricted,
+                securityContext: RESTRICTED_CONTAINER,
                 readinessProbe: { httpGet: { path: HEALTH_PATH, port: "http" }, periodSeconds: 5, timeoutSeconds: 2 },
                 livenessProbe: { tcpSocket: { port: "http" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                 startupProbe: { tcpSocket: { port: "http" }, periodSeconds: 2, failureThreshold: 30 },
@@ -129,7 +123,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
                 args: [`--nginx.scrape-uri=http://127.0.0.1:${EDGE_PORTS.status}${STATUS_PATH}`],
                 ports: [{ name: "metrics", containerPort: EDGE_PORTS.metrics, protocol: "TCP" }],
                 resources: containerResources(NGINX_EXPORTER_RESOURCES),
-                securityContext: restricted,
+                securityContext: RESTRICTED_CONTAINER,
                 readinessProbe: { httpGet: { path: "/metrics", port: "metrics" }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },
               },

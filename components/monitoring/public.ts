@@ -2,7 +2,7 @@
  * The public face of the monitoring component: the in-cluster addresses of the monitoring stack
  * (Alertmanager, Loki, Tempo's OTLP ports) and the Pushgateway jobs push to. Other parts import this file only.
  */
-import { PART_OF } from "../labels";
+import { partSelector } from "../labels";
 
 /** In-cluster addresses of the monitoring stack's services. */
 export function monitoringEndpoints(monitoringNamespace: string) {
@@ -23,7 +23,7 @@ export const OTLP_HTTP_PORT = 4318;
 export const PUSHGATEWAY = {
   name: "pushgateway",
   port: 9091,
-  selector: { "app.kubernetes.io/name": "pushgateway", "app.kubernetes.io/part-of": PART_OF },
+  selector: partSelector("pushgateway"),
 } as const;
 
 /** The address jobs push to. */

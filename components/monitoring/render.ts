@@ -6,7 +6,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { issuedByCertManager, type PlatformConfig } from "../../config";
-import { selectorLabels, PART_OF } from "../labels";
+import { selectorLabels } from "../labels";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { renderDashboard } from "./dashboards";
 import { renderLogRuleGroups } from "./log-rules";
@@ -20,6 +20,7 @@ import { edgeNames } from "../edge/public";
 import { drillPodLabels } from "../backup/public";
 import { componentOf } from "../service/public";
 import { type CustomResourceManifest } from "../resources";
+import { MANAGED_LABELS } from "../labels";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
 const RELEASE = "kube-prometheus-stack";
@@ -42,7 +43,7 @@ export interface MonitoringManifests {
 
 export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
   const ns = config.namespace;
-  const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi", release: RELEASE };
+  const labels = { ...MANAGED_LABELS, release: RELEASE };
   const metadata = (name: string) => ({ name, namespace: ns, labels });
   const has = {
     postgres: !!config.postgres,

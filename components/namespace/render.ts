@@ -5,7 +5,8 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { capacityPlanAnnotation, plannedTenants, type PlatformConfig } from "../../config";
 import { kubernetesAmounts } from "../resources";
-import { CAPACITY_PLAN_ANNOTATION, PART_OF } from "../labels";
+import { CAPACITY_PLAN_ANNOTATION } from "../labels";
+import { MANAGED_LABELS } from "../labels";
 
 export interface NamespaceManifests {
   namespace: k8s.types.input.core.v1.Namespace;
@@ -16,7 +17,7 @@ export interface NamespaceManifests {
 }
 
 export function renderNamespace(config: Pick<PlatformConfig, "namespace" | "environment" | "quota" | "containerLimits" | "capacity" | "promotion" | "tenants">): NamespaceManifests {
-  const labels = { "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
+  const labels = MANAGED_LABELS;
   const metadata = (name: string) => ({ name, namespace: config.namespace, labels });
   const { quota, containerLimits } = config;
   return {

@@ -5,9 +5,9 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { PostgresConfig } from "../../config";
-import { PART_OF } from "../labels";
 import { scrapeRule, tcpPorts } from "../network";
 import { containerResources } from "../resources";
+import { partSelector } from "../labels";
 
 export const POSTGRES_PORT = 5432;
 
@@ -100,4 +100,4 @@ export function instancePolicyRules(ctx: { operatorNamespace: string; monitoring
   };
 }
 
-export const POSTGRES_LABELS = { "app.kubernetes.io/name": "postgres", "app.kubernetes.io/part-of": PART_OF, "app.kubernetes.io/managed-by": "pulumi" };
+export const POSTGRES_LABELS = { ...partSelector("postgres"), "app.kubernetes.io/managed-by": "pulumi" };

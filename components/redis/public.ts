@@ -1,7 +1,7 @@
 /** The public face of the Redis component: each role's names, selector and ports. */
-import { PART_OF } from "../labels";
 
 export const REDIS_PORT = 6379;
+import { partSelector } from "../labels";
 
 export const REDIS_EXPORTER_PORT = 9121;
 
@@ -17,6 +17,6 @@ export function redisNames(role: RedisRole) {
     service: name,
     auth: `${name}-auth`,
     config: `${name}-config`,
-    selector: { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": PART_OF },
+    selector: partSelector(name),
   };
 }

@@ -9,6 +9,7 @@ import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
 import { shortHash } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { containerResources } from "../resources";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { AUTH_CONF, REDIS_EXPORTER_PORT, REDIS_PORT, type RedisRole, redisNames } from "./public";
 
 /** The official image's redis user. */
@@ -67,12 +68,6 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
   const conf = redisConf(role, redis);
   const passwordEnv = (name: string) => ({ name, valueFrom: { secretKeyRef: { name: names.auth, key: "password" } } });
-  const restricted = {
-    allowPrivilegeEscalation: false,
-    privileged: false,
-    readOnlyRootFilesystem: true,
-    capabilities: { drop: ["ALL"] },
-  };
   const persistent = role === "queue";
 
   return {
@@ -102,13 +97,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
           },
           spec: {
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: REDIS_UID,
-              runAsGroup: REDIS_UID,
-              fsGroup: REDIS_UID,
-              seccompProfile: { type: "RuntimeDefault" },
-            },
+            securityContext: restrictedPod(REDIS_UID),
             terminationGracePeriodSeconds: 30,
             containers: [
               {
@@ -118,7 +107,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
                 ports: [{ name: "redis", containerPort: REDIS_PORT, protocol: "TCP" }],
                 env: [passwordEnv("REDISCLI_AUTH")],
                 resources: containerResources(settings.resources),
-                securityContext: restricted,
+                securityContext: RESTRICTED_CONTAINER,
                 readinessProbe: { exec: { command: ["redis-cli", "ping"] }, periodSeconds: 10, timeoutSeconds: 3 },
                 livenessProbe: { tcpSocket: { port: "redis" }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 },
                 startupProbe: { tcpSocket: { port: "redis" }, periodSeconds: 5, failureThreshold: 60 },
@@ -139,7 +128,7 @@ export function renderRedis(role: RedisRole, redis: RedisConfig, ctx: RedisConte
                   ...(persistent ? [{ name: "REDIS_EXPORTER_CHECK_KEYS", value: redis.queue!.watchKeys.join(",") }] : []),
                 ],
                 resources: containerResources(REDIS_EXPORTER_RESOURCES),
-                securityContext: restricted,
+                securityContext: RESTRICTED_CONTAINER,
                 readinessProbe: { httpGet: { path: "/health", port: "metrics" }, periodSeconds: 10 },
                 livenessProbe: { tcpSocket: { port: "metrics" }, periodSeconds: 10 },
               },

@@ -18,6 +18,7 @@ import {
   versionLabel,
 } from "../labels";
 import { containerResources } from "../resources";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { edgeNames } from "../edge/public";
 import { OTLP_GRPC_PORT, OTLP_HTTP_PORT, monitoringEndpoints } from "../monitoring/public";
 import { APP_SECRETS, componentOf } from "./public";
@@ -216,13 +217,7 @@ function podSpec(
     serviceAccountName: name,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: svc.terminationGracePeriodSeconds,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: svc.runAsUser,
-      runAsGroup: svc.runAsUser,
-      fsGroup: svc.runAsUser,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPod(svc.runAsUser),
     topologySpreadConstraints: [
       {
         maxSkew: 1,
@@ -284,12 +279,7 @@ function container(ctx: StackContext, svc: ServiceConfig, image: Image, name: st
       ),
     ],
     resources: containerResources(svc.resources),
-    securityContext: {
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ["ALL"] },
-    },
+    securityContext: RESTRICTED_CONTAINER,
   };
 }
 
