@@ -1,5 +1,6 @@
 /** The stack's capacity plan as configured (CAP-4, mcp-platform:capacity): its schema alone, so the stack's schema imports no computation. */
 import { z } from "zod";
+import { CAP4_PLAN } from "../policies/contract";
 import { cpu, DNS_LABEL, memory } from "./primitives";
 
 const Amounts = (defaults: { cpu: string; memory: string; database: string }, what: string) =>
@@ -16,10 +17,10 @@ export const CapacityPlanSchema = z
       .min(1)
       .optional()
       .describe("The tenants the stack serves, by id, for a stack that does not onboard them itself. With mcp-platform:tenants, leave it out: the plan counts those."),
-    base: Amounts({ cpu: "2", memory: "4Gi", database: "20Gi" }, "of the plan without tenants")
+    base: Amounts(CAP4_PLAN.base, "of the plan without tenants")
       .prefault({})
       .describe("The plan without tenants (CAP-4: 2 CPU, 4 GiB, 20 GiB of database)."),
-    perTenant: Amounts({ cpu: "100m", memory: "256Mi", database: "1Gi" }, "each tenant adds")
+    perTenant: Amounts(CAP4_PLAN.perTenant, "each tenant adds")
       .prefault({})
       .describe("What each tenant adds (CAP-4: 0.1 CPU, 256 MiB, 1 GiB of database)."),
     backupStorage: memory

@@ -12,3 +12,4 @@ export { InputError } from "./errors";
 export * from "./tenants";
 export * from "./volumes";
 export * from "./delivery";
+export { routedServices } from "./topology";

@@ -6,7 +6,7 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { parse } from "yaml";
-import { CAPACITY_PLAN_ANNOTATION, SECRET_PLACEHOLDER } from "./contract";
+import { CAP4_PLAN, CAPACITY_PLAN_ANNOTATION, SECRET_PLACEHOLDER } from "./contract";
 import { autoscalers, restingReplicas } from "./availability";
 import { COLOR_LABEL, containersOf, describe, kubeObjects, NAME_LABEL, parseQuantity, podLabelsOf, podSpecOf, reportOn, specOf, type KubeObject } from "./lib";
 
@@ -179,12 +179,12 @@ const round = (n: number) => Math.round(n * 100) / 100;
 const capacitySchema = {
   properties: {
     tenants: { type: "integer", minimum: 0, description: "Active tenants every stack of the environment is planned for; unset: only stacks that declare mcp-platform:capacity are checked." },
-    baseCpu: { type: "string", default: "2", description: "CPU of the plan without tenants." },
-    perTenantCpu: { type: "string", default: "100m", description: "CPU per tenant." },
-    baseMemory: { type: "string", default: "4Gi", description: "Memory of the plan without tenants." },
-    perTenantMemory: { type: "string", default: "256Mi", description: "Memory per tenant." },
-    baseDatabase: { type: "string", default: "20Gi", description: "Database storage of the plan without tenants." },
-    perTenantDatabase: { type: "string", default: "1Gi", description: "Database storage per tenant." },
+    baseCpu: { type: "string", default: CAP4_PLAN.base.cpu, description: "CPU of the plan without tenants." },
+    perTenantCpu: { type: "string", default: CAP4_PLAN.perTenant.cpu, description: "CPU per tenant." },
+    baseMemory: { type: "string", default: CAP4_PLAN.base.memory, description: "Memory of the plan without tenants." },
+    perTenantMemory: { type: "string", default: CAP4_PLAN.perTenant.memory, description: "Memory per tenant." },
+    baseDatabase: { type: "string", default: CAP4_PLAN.base.database, description: "Database storage of the plan without tenants." },
+    perTenantDatabase: { type: "string", default: CAP4_PLAN.perTenant.database, description: "Database storage per tenant." },
     share: { type: "number", minimum: 0, maximum: 1, description: "Report when the planned tenants use more than this share of the tenants the stack's requests can carry (0.9 critical, 0.8 warning)." },
   },
 } as const;

@@ -18,3 +18,9 @@ export const SECRET_PLACEHOLDER = "[secret]";
 
 /** Image tags that always move and so never identify a release. */
 export const MOVING_TAGS = new Set(["latest", "stable", "main", "master", "edge", "nightly"]);
+
+/** CAP-4's capacity plan: the base without tenants and what each tenant adds (the stack config's defaults and the capacity policies'). */
+export const CAP4_PLAN = {
+  base: { cpu: "2", memory: "4Gi", database: "20Gi" },
+  perTenant: { cpu: "100m", memory: "256Mi", database: "1Gi" },
+} as const;

@@ -4,7 +4,7 @@
  * disruption budget and its NetworkPolicy.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { ACME_SERVERS, imageReference, issuedByCertManager, type EdgeConfig, type ServiceConfig } from "../../config";
+import { ACME_SERVERS, imageReference, issuedByCertManager, routedServices, type EdgeConfig, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
 import { selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
@@ -43,7 +43,7 @@ export function renderEdge(edge: EdgeConfig, ctx: EdgeContext): EdgeManifests {
   const names = edgeNames();
   const labels = { ...names.selector, "app.kubernetes.io/component": "edge", "app.kubernetes.io/managed-by": "pulumi" };
   const metadata = (name: string) => ({ name, namespace: ctx.namespace, labels });
-  const routed = [...new Set(edge.routes.map((r) => r.service))];
+  const routed = routedServices(edge);
   const address = (service: string, port = ctx.services[service].port) => `${service}.${ctx.namespace}.svc.cluster.local:${port}`;
   const nginxConf = renderNginxConf(edge, {
     upstreams: Object.fromEntries(routed.map((svc) => [svc, address(svc)])),

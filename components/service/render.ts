@@ -4,7 +4,7 @@
  * its NetworkPolicy. No Pulumi resources here: the component wires what these functions return.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { imageIdentity, imageReference, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
+import { imageIdentity, imageReference, routedServices, type Color, type Image, type PlatformConfig, type ServiceConfig } from "../../config";
 import { dataBindings, type Bindings } from "../bindings";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 import {
@@ -46,7 +46,7 @@ export interface StackContext {
 
 export function stackContext(config: PlatformConfig): StackContext {
   const { namespace, environment, restartedAt, secrets, services } = config;
-  const edge = config.edge && { selector: edgeNames().selector, routes: config.edge.routes.map((r) => r.service) };
+  const edge = config.edge && { selector: edgeNames().selector, routes: routedServices(config.edge) };
   const otlpEndpoint = config.monitoring.tracing.enabled ? monitoringEndpoints(config.monitoring.namespace).otlp : undefined;
   return { namespace, environment, restartedAt, secrets, services, bindings: dataBindings(config), edge, monitoringNamespace: config.monitoring.namespace, otlpEndpoint };
 }

@@ -1,5 +1,6 @@
 /** What each service's settings refer to: images pinned for the environment, other services, generated secrets, volumes, data services, an edge route. */
 import { pinningProblem } from "../image";
+import { routedServices } from "../topology";
 import type { DataUse } from "../data";
 import type { Image, ServiceConfig } from "../schema";
 import type { PlatformConfig, Problem } from "../types";
@@ -114,7 +115,7 @@ export const canaryRoute: Rule = {
   name: "canary-route",
   summary: "A canary weight needs an edge route to the service: the split happens at the edge.",
   check: perService((svc, name, config) =>
-    svc.blueGreen?.canaryWeight && !config.edge?.routes.some((route) => route.service === name)
+    svc.blueGreen?.canaryWeight && !routedServices(config.edge).includes(name)
       ? [{ path: ["blueGreen", "canaryWeight"], message: "the canary split happens at the edge: route this service in mcp-platform:edge.routes, or set 0" }]
       : [],
   ),

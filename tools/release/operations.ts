@@ -3,7 +3,7 @@
  * returns the stack-file edits it makes, or throws a Refusal that says why it is unsafe and what
  * to do instead. The commands in tools/release.ts apply the edits; `pulumi up` applies the file.
  */
-import { imageReference, NAMESPACE, pinningProblem, type Color, type PlatformConfig, type ServiceConfig } from "../../config";
+import { imageReference, NAMESPACE, pinningProblem, routedServices, type Color, type PlatformConfig, type ServiceConfig } from "../../config";
 import type { Edit } from "./stack-file";
 
 /** An unsafe or impossible step: exit 2, nothing written. */
@@ -142,7 +142,7 @@ export function canary(stack: Stack, service: string, weight: number): Step {
   if (weight === 100) throw new Refusal(`--weight 100 would send all traffic to the standby colour: that is a cutover (${step("cutover", stack, service)})`);
   const bg = blueGreenOf(stack, service);
   const standby = otherColor(bg.activeColor);
-  if (!stack.config.edge?.routes.some((route) => route.service === service)) {
+  if (!routedServices(stack.config.edge).includes(service)) {
     throw new Refusal(`${service} has no edge route in ${stack.name}: the canary split happens in the nginx edge (edge.routes)`);
   }
   if (weight === 0) {
