@@ -4,7 +4,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
-import { imageReference, issuedByCertManager, type DataUse, type PlatformConfig } from "../config";
+import { type DataUse, imageReference, issuedByCertManager, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
 import { BackupJobs, BackupStorage } from "./backup";
 import { Edge } from "./edge";
@@ -15,8 +15,7 @@ import { Redis } from "./redis";
 import { StackNamespace } from "./namespace";
 import { Volumes } from "./volumes";
 import { AppSecrets } from "./secrets";
-import { AppService } from "./service";
-import { colourPlan, stackContext } from "./service";
+import { AppService, colourPlan, stackContext } from "./service";
 import { Tenants } from "./tenants";
 import { tenantJobLabels, tenantManagedRoles } from "./tenants/public";
 import { backupJobLabels } from "./backup/public";

@@ -4,9 +4,8 @@
  * ScheduledBackup (BAK-1). Continuous WAL archiving gives point-in-time recovery (BAK-2, BAK-5).
  */
 import type { BackupsConfig, PostgresConfig } from "../../config";
-import { BACKUP_CREDENTIALS } from "./names";
+import { BACKUP_CREDENTIALS, PRE_RELEASE_PREFIX } from "./names";
 import { PREFIXES } from "./storage-render";
-import { PRE_RELEASE_PREFIX } from "./names";
 import { type CustomResourceManifest } from "../resources";
 
 export const BARMAN_PLUGIN = "barman-cloud.cloudnative-pg.io";

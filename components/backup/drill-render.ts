@@ -11,12 +11,11 @@ import type * as k8s from "@pulumi/kubernetes";
 import type { BackupsConfig } from "../../config";
 import { podPolicy, tcpPorts } from "../network";
 import { BARMAN_PLUGIN, objectStore } from "./cnpg-render";
-import { jobKit, type BackupJobsContext } from "./jobs-render";
-import { BACKUP_READER_CREDENTIALS } from "./names";
+import { type BackupJobsContext, jobKit } from "./jobs-render";
+import { BACKUP_READER_CREDENTIALS, DRILL, drillPodLabels, JOB_NAMES } from "./names";
 import { PREFIXES } from "./storage-render";
 import { PUSHGATEWAY, pushgatewayUrl } from "../monitoring/public";
-import { POSTGRES_PORT, instancePolicyRules, instanceSpec, postgresNames } from "../postgres/public";
-import { DRILL, JOB_NAMES, drillPodLabels } from "./names";
+import { instancePolicyRules, instanceSpec, POSTGRES_PORT, postgresNames } from "../postgres/public";
 import { type CustomResourceManifest } from "../resources";
 
 const TEMPLATE_DIR = "/etc/restore-drill";

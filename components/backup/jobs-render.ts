@@ -11,11 +11,10 @@ import type { BackupsConfig, PlatformConfig, PostgresConfig } from "../../config
 import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
 import { podPolicy, tcpPorts } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
-import { BACKUP_CREDENTIALS } from "./names";
+import { BACKUP_CREDENTIALS, backupJobLabels, JOB_NAMES } from "./names";
 import { PREFIXES } from "./storage-render";
 import { containerResources } from "../resources";
-import { POSTGRES_PORT, ownerDatabaseEnv, postgresNames } from "../postgres/public";
-import { JOB_NAMES, backupJobLabels } from "./names";
+import { ownerDatabaseEnv, POSTGRES_PORT, postgresNames } from "../postgres/public";
 import { partSelector } from "../labels";
 
 type Container = k8s.types.input.core.v1.Container;

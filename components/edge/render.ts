@@ -4,15 +4,14 @@
  * disruption budget and its NetworkPolicy.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { ACME_SERVERS, imageReference, issuedByCertManager, routedServices, type EdgeConfig, type ServiceConfig } from "../../config";
+import { ACME_SERVERS, type EdgeConfig, imageReference, issuedByCertManager, routedServices, type ServiceConfig } from "../../config";
 import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
 import { selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";
-import { containerResources } from "../resources";
+import { containerResources, type CustomResourceManifest } from "../resources";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
-import { type CustomResourceManifest } from "../resources";
-import { ACME_SOLVER, EDGE_PORTS, acmeIssuerName, edgeNames } from "./public";
+import { ACME_SOLVER, acmeIssuerName, EDGE_PORTS, edgeNames } from "./public";
 
 /** The unprivileged nginx image's user. */
 const NGINX_UID = 101;

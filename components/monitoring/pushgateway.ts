@@ -10,9 +10,8 @@ import { imageReference } from "../../config";
 import { PUSHGATEWAY_RESOURCES } from "../../config/capacity";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
-import { containerResources } from "../resources";
+import { containerResources, type CustomResourceManifest } from "../resources";
 import { PUSHGATEWAY } from "./public";
-import { type CustomResourceManifest } from "../resources";
 
 /** nobody, as the image runs it. */
 const PUSHGATEWAY_UID = 65534;

@@ -6,21 +6,19 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
 import { issuedByCertManager, type PlatformConfig } from "../../config";
-import { selectorLabels } from "../labels";
+import { MANAGED_LABELS, selectorLabels } from "../labels";
 import { renderAlertmanagerConfig } from "./alertmanager";
 import { renderDashboard } from "./dashboards";
 import { renderLogRuleGroups } from "./log-rules";
-import { renderPushgateway, type PushgatewayManifests } from "./pushgateway";
+import { type PushgatewayManifests, renderPushgateway } from "./pushgateway";
 import { renderRuleGroups } from "./rules";
-import { containerResources } from "../resources";
+import { containerResources, type CustomResourceManifest } from "../resources";
 import { redisNames } from "../redis/public";
 import { postgresNames } from "../postgres/public";
 import { monitoringEndpoints } from "./public";
 import { edgeNames } from "../edge/public";
 import { drillPodLabels } from "../backup/public";
 import { componentOf } from "../service/public";
-import { type CustomResourceManifest } from "../resources";
-import { MANAGED_LABELS } from "../labels";
 
 /** Label the kube-prometheus-stack release selects by default; set on everything it should pick up. */
 const RELEASE = "kube-prometheus-stack";

@@ -5,8 +5,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import { capacityPlanAnnotation, plannedTenants, type PlatformConfig } from "../../config";
 import { kubernetesAmounts } from "../resources";
-import { CAPACITY_PLAN_ANNOTATION } from "../labels";
-import { MANAGED_LABELS } from "../labels";
+import { CAPACITY_PLAN_ANNOTATION, MANAGED_LABELS } from "../labels";
 
 export interface NamespaceManifests {
   namespace: k8s.types.input.core.v1.Namespace;

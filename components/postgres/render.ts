@@ -9,9 +9,8 @@ import type { BackupsConfig, PostgresConfig } from "../../config";
 import { clusterBackupSpec, objectStore, restoreSource, scheduledBackup } from "../backup/public";
 import { POOLER_RESOURCES } from "../../config/capacity";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
-import { containerResources } from "../resources";
-import { POOLER_METRICS_PORT, POSTGRES_LABELS, POSTGRES_PORT, instancePolicyRules, instanceSpec, postgresNames } from "./public";
-import { type CustomResourceManifest } from "../resources";
+import { containerResources, type CustomResourceManifest } from "../resources";
+import { instancePolicyRules, instanceSpec, POOLER_METRICS_PORT, POSTGRES_LABELS, POSTGRES_PORT, postgresNames } from "./public";
 
 /** Custom metrics for the query-time alerts (MON-8): cumulative statement time and count from pg_stat_statements. */
 export function monitoringQueries(database: string): string {
