@@ -1,7 +1,7 @@
 /** Monitoring objects: pure render and wiring in both stacks. */
 import * as fs from "fs";
 import * as path from "path";
-import { runbookAnchor, type AlertingRule } from "../components/monitoring/rules";
+import { runbookAnchor, type AlertingRule } from "../components/monitoring/public";
 import { objects, PROJECT_DIR, render, STACKS, type K8sObject } from "./harness";
 import type { Plan } from "../tools/render-stack";
 

@@ -3,7 +3,7 @@
  * the pod's namespace and app labels. Pure. Same rule format as Prometheus, LogQL expressions.
  */
 import type { MonitoringConfig } from "../../config";
-import { PRIORITY, runbookAnchor, type AlertingRule, type RuleGroup } from "./rules";
+import { PRIORITY, runbookAnchor, type AlertingRule, type RuleGroup } from "./rule-kit";
 import { promqlString, templateLiteral } from "./escape";
 
 export function renderLogRuleGroups(monitoring: MonitoringConfig, ctx: { namespace: string; runbookUrl: string }): RuleGroup[] {

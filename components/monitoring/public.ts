@@ -28,3 +28,5 @@ export const PUSHGATEWAY = {
 
 /** The address jobs push to. */
 export const pushgatewayUrl = (namespace: string) => `http://${PUSHGATEWAY.name}.${namespace}.svc:${PUSHGATEWAY.port}`;
+
+export * from "./rule-kit";

@@ -20,3 +20,4 @@ export function redisNames(role: RedisRole) {
     selector: partSelector(name),
   };
 }
+export { redisRules } from "./alerts";

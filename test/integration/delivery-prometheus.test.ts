@@ -17,7 +17,7 @@ import { runRelease } from "../../tools/release/command";
 import { queryValue } from "../../tools/release/prometheus";
 import { applyEdits, type Edit } from "../../tools/release/stack-file";
 import { loadStackConfig } from "../../tools/stack-config";
-import type { RuleGroup } from "../../components/monitoring/rules";
+import type { RuleGroup } from "../../components/monitoring/public";
 import { projectCopy, runScript } from "../harness";
 import { freePort, hasBinary, runTool, startProcess, tempDir, waitForPort } from "./real-tools";
 
