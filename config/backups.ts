@@ -4,6 +4,9 @@ import { bucketName, ContainerResourcesSchema, ImageSchema, optionalText, volume
 import { claimName } from "./volumes";
 import { singleQueryProblem } from "./sql";
 import { cronProblem } from "./cron";
+import type { PostgresConfig } from "./data";
+import { podsDemand, sidecarDemand, type Demand } from "./demand";
+import type { Resources } from "./primitives";
 
 /** One SQL query, as psql -c runs it (see config/sql.ts). */
 const query = z
@@ -128,3 +131,27 @@ export const BackupsSchema = z
   .describe("Backup storage on S3: primary and disaster-recovery buckets, KMS encryption, retention, least-privilege access.");
 
 export type BackupsConfig = z.output<typeof BackupsSchema>;
+
+/** The Pushgateway the restore drill reports to. */
+export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+/** The Job that waits for a pre-release backup: a poll loop. */
+export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+
+/** The backup jobs that may run at once, the drill's Job, scratch instance and Pushgateway, the tenants' backups and a release's gates. */
+export function backupsDemand(config: { backups?: BackupsConfig; postgres?: PostgresConfig; services: Record<string, unknown>; tenants?: Record<string, unknown> }): Demand[] {
+  const { backups } = config;
+  if (!backups) return [];
+  const jobs = backups.jobs.resources;
+  return [
+    // The logical backup, the restore check (two containers: the check and its scratch server) and
+    // each volume backup may all run at once.
+    podsDemand(2 + backups.volumes.length, jobs),
+    sidecarDemand(1, jobs),
+    // The restore drill's Job, its scratch instance (the live cluster's twin) and the Pushgateway it reports to.
+    ...(backups.drill.enabled && config.postgres ? [podsDemand(1, jobs), podsDemand(1, config.postgres.resources), podsDemand(1, PUSHGATEWAY_RESOURCES)] : []),
+    // The tenants' backups (one pod: the tool and its scratch server), at the logical backup's hour.
+    ...(Object.keys(config.tenants ?? {}).length ? [podsDemand(1, jobs), sidecarDemand(1, jobs)] : []),
+    // A release of every service at once waits on one backup gate each.
+    ...(backups.preReleaseBackup ? [podsDemand(Object.keys(config.services).length, BACKUP_GATE_RESOURCES)] : []),
+  ];
+}

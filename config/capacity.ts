@@ -4,21 +4,16 @@
  * The namespace quota must cover it, or a release stalls half-way at 3 a.m. Also the stack's own
  * capacity plan (CAP-4: base plus per-tenant amounts for its tenants, mcp-platform:capacity).
  */
-import type { Resources, ServiceConfig } from "./schema";
+import type { ServiceConfig } from "./schema";
 import type { CapacityPlan } from "./capacity-plan";
-import type { PostgresConfig, RedisConfig } from "./data";
-import type { EdgeConfig } from "./edge";
-import type { BackupsConfig } from "./backups";
+import { postgresDemand, redisDemand, type PostgresConfig, type RedisConfig } from "./data";
+import { podsDemand, sumDemands, type Demand } from "./demand";
+import { edgeDemand, type EdgeConfig } from "./edge";
+import { backupsDemand, type BackupsConfig } from "./backups";
 import { quantity } from "./quantity";
-import { activeTenants, type TenantConfig } from "./tenants";
+import { activeTenants, tenantsDemand, type TenantConfig } from "./tenants";
 
-export interface Demand {
-  pods: number;
-  cpuRequests: number;
-  memoryRequests: number;
-  cpuLimits: number;
-  memoryLimits: number;
-}
+export type { Demand } from "./demand";
 
 /** Pods of one service at the worst moment of a release. */
 export function worstCasePods(svc: ServiceConfig): number {
@@ -30,27 +25,7 @@ export function worstCasePods(svc: ServiceConfig): number {
   return full * colours + surge + migration;
 }
 
-/** Fixed resources of containers the stack adds without a setting of their own. */
-export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "256Mi", ephemeralStorage: "128Mi" } };
-export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "200m", memory: "64Mi", ephemeralStorage: "128Mi" } };
-export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "32Mi", ephemeralStorage: "128Mi" } };
-export const PUSHGATEWAY_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
-/** A tenant's provisioning Job: psql and a small SQL file. */
-export const TENANT_JOB_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "64Mi" } };
-/** The Job that waits for a pre-release backup: a poll loop. */
-export const BACKUP_GATE_RESOURCES: Resources = { requests: { cpu: "10m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "64Mi", ephemeralStorage: "128Mi" } };
-
-function podsDemand(pods: number, { requests, limits }: Resources): Demand {
-  return {
-    pods,
-    cpuRequests: pods * quantity(requests.cpu),
-    memoryRequests: pods * quantity(requests.memory),
-    cpuLimits: pods * quantity(limits.cpu),
-    memoryLimits: pods * quantity(limits.memory),
-  };
-}
-
-/** Everything the stack runs at the worst moment of a release. */
+/** Everything the stack runs at the worst moment of a release: each part's demand, in this order. */
 export function totalDemand(config: {
   services: Record<string, ServiceConfig>;
   postgres?: PostgresConfig;
@@ -59,39 +34,14 @@ export function totalDemand(config: {
   backups?: BackupsConfig;
   tenants?: Record<string, TenantConfig>;
 }): Demand {
-  const parts = Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources));
-  if (config.postgres) {
-    parts.push(podsDemand(config.postgres.instances, config.postgres.resources));
-    if (config.postgres.pooler) parts.push(podsDemand(config.postgres.pooler.instances, POOLER_RESOURCES));
-  }
-  for (const role of [config.redis?.cache, config.redis?.queue]) {
-    if (role) parts.push(podsDemand(1, role.resources), { ...podsDemand(1, REDIS_EXPORTER_RESOURCES), pods: 0 });
-  }
-  if (config.edge) {
-    // A rolling restart of the edge surges one pod.
-    const pods = config.edge.replicas + 1;
-    parts.push(podsDemand(pods, config.edge.resources), { ...podsDemand(pods, NGINX_EXPORTER_RESOURCES), pods: 0 });
-  }
-  if (config.backups) {
-    // The logical backup, the restore check (two containers: the check and its scratch server) and
-    // each volume backup may all run at once.
-    const jobs = config.backups.jobs.resources;
-    parts.push(podsDemand(2 + config.backups.volumes.length, jobs), { ...podsDemand(1, jobs), pods: 0 });
-    // The restore drill's Job, its scratch instance (the live cluster's twin) and the Pushgateway it reports to.
-    if (config.backups.drill.enabled && config.postgres) {
-      parts.push(podsDemand(1, jobs), podsDemand(1, config.postgres.resources), podsDemand(1, PUSHGATEWAY_RESOURCES));
-    }
-    // The tenants' backups (one pod: the tool and its scratch server), at the logical backup's hour.
-    if (Object.keys(config.tenants ?? {}).length) parts.push(podsDemand(1, jobs), { ...podsDemand(1, jobs), pods: 0 });
-    // A release of every service at once waits on one backup gate each.
-    if (config.backups.preReleaseBackup) parts.push(podsDemand(Object.keys(config.services).length, BACKUP_GATE_RESOURCES));
-  }
-  // Each tenant's provisioning Job, all at once when many tenants change.
-  const tenantJobs = Object.keys(config.tenants ?? {}).length;
-  if (tenantJobs && config.postgres) parts.push(podsDemand(tenantJobs, TENANT_JOB_RESOURCES));
-  const total: Demand = { pods: 0, cpuRequests: 0, memoryRequests: 0, cpuLimits: 0, memoryLimits: 0 };
-  for (const part of parts) for (const key of Object.keys(total) as (keyof Demand)[]) total[key] += part[key];
-  return total;
+  return sumDemands([
+    ...Object.values(config.services).map((svc) => podsDemand(worstCasePods(svc), svc.resources)),
+    ...postgresDemand(config.postgres),
+    ...redisDemand(config.redis),
+    ...edgeDemand(config.edge),
+    ...backupsDemand(config),
+    ...tenantsDemand(config),
+  ]);
 }
 
 /** One planned tenant's figures: CPU in cores, memory and database in bytes. */

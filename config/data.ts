@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { INT32_MAX } from "./limits";
 import { bucketName, ContainerResourcesSchema, dnsSubdomain, ImageSchema, postgresDuration, volumeSize } from "./primitives";
+import { podsDemand, sidecarDemand, type Demand } from "./demand";
+import type { Resources } from "./primitives";
 
 const StorageSchema = (size: string) =>
   z
@@ -159,3 +161,19 @@ export type DataUse = (typeof DATA_USES)[number];
 export type PostgresConfig = z.output<typeof PostgresSchema>;
 export type RedisConfig = z.output<typeof RedisSchema>;
 export type ClusterAddons = z.output<typeof ClusterAddonsSchema>;
+
+/** PgBouncer's container: fixed, no setting of its own. */
+export const POOLER_RESOURCES: Resources = { requests: { cpu: "100m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "256Mi", ephemeralStorage: "128Mi" } };
+/** The redis_exporter sidecar of each Redis role. */
+export const REDIS_EXPORTER_RESOURCES: Resources = { requests: { cpu: "50m", memory: "32Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "200m", memory: "64Mi", ephemeralStorage: "128Mi" } };
+
+/** Postgres's instances and the pooler's. */
+export function postgresDemand(pg: PostgresConfig | undefined): Demand[] {
+  if (!pg) return [];
+  return [podsDemand(pg.instances, pg.resources), ...(pg.pooler ? [podsDemand(pg.pooler.instances, POOLER_RESOURCES)] : [])];
+}
+
+/** Each Redis role's pod and its exporter. */
+export function redisDemand(redis: RedisConfig | undefined): Demand[] {
+  return [redis?.cache, redis?.queue].flatMap((role) => (role ? [podsDemand(1, role.resources), sidecarDemand(1, REDIS_EXPORTER_RESOURCES)] : []));
+}

@@ -2,6 +2,8 @@
 import { z } from "zod";
 import { DNS1123_SUBDOMAIN_MAX, INT32_MAX } from "./limits";
 import { ContainerResourcesSchema, DNS_LABEL, hostname, ImageSchema, repeats, serviceName } from "./primitives";
+import { podsDemand, sidecarDemand, type Demand } from "./demand";
+import type { Resources } from "./primitives";
 
 const bodySize = z.string().regex(/^\d+[kmg]?$/i, 'an nginx size such as "1m" or "50m"');
 const seconds = z.int().min(1).max(3600);
@@ -119,3 +121,13 @@ export type EdgeConfig = z.output<typeof EdgeSchema>;
 
 /** Whether cert-manager issues the edge's certificate (through a given issuer or the stack's ACME one), rather than a Secret given. */
 export const issuedByCertManager = (tls: EdgeConfig["tls"]): tls is Exclude<EdgeConfig["tls"], { secretName: string }> => !("secretName" in tls);
+
+/** The nginx exporter sidecar of each edge pod. */
+export const NGINX_EXPORTER_RESOURCES: Resources = { requests: { cpu: "20m", memory: "16Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "100m", memory: "32Mi", ephemeralStorage: "128Mi" } };
+
+/** The edge's pods and their exporters; a rolling restart of the edge surges one pod. */
+export function edgeDemand(edge: EdgeConfig | undefined): Demand[] {
+  if (!edge) return [];
+  const pods = edge.replicas + 1;
+  return [podsDemand(pods, edge.resources), sidecarDemand(pods, NGINX_EXPORTER_RESOURCES)];
+}

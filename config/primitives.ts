@@ -165,6 +165,9 @@ export const ContainerResourcesSchema = (requests: Amounts, limits: Amounts) =>
     })
     .describe("Container resources.");
 
+/** A container's requests and limits, as every resources setting holds them. */
+export type Resources = z.output<ReturnType<typeof ContainerResourcesSchema>>;
+
 /** Indices of the values that appeared earlier in the list (for "listed twice" checks). */
 export function repeats(values: readonly string[]): number[] {
   return values.flatMap((value, i) => (values.indexOf(value) !== i ? [i] : []));

@@ -376,6 +376,6 @@ export type PlatformParsed = z.output<typeof PlatformSchema>;
 export type ServiceConfig = z.output<typeof ServiceSchema>;
 export type Image = z.output<typeof ImageSchema>;
 export type EnvValue = z.output<typeof EnvValueSchema>;
-export type Resources = z.output<typeof ResourcesSchema>;
+export type { Resources } from "./primitives";
 export type Quota = z.output<typeof QuotaSchema>;
 export type ContainerLimits = z.output<typeof ContainerLimitsSchema>;

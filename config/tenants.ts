@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { cpu, DNS_LABEL, memory, optionalText } from "./primitives";
+import { podsDemand, type Demand } from "./demand";
+import type { Resources } from "./primitives";
 
 /** Longest tenant id: `tenant_<id>` (schema and role) stays within PostgreSQL's 63 bytes, `tenant-<id>-remove-<10 hex>` within a Job name (63). */
 export const MAX_TENANT_ID = 38;
@@ -95,4 +97,13 @@ export function tenantSchemaName(id: string): string {
 /** Tenants being onboarded or kept (not being removed), by id. */
 export function activeTenants(tenants: Record<string, TenantConfig> | undefined): [string, TenantConfig][] {
   return Object.entries(tenants ?? {}).filter(([, tenant]) => !tenant.remove);
+}
+
+/** A tenant's provisioning Job: psql and a small SQL file. */
+export const TENANT_JOB_RESOURCES: Resources = { requests: { cpu: "50m", memory: "64Mi", ephemeralStorage: "16Mi" }, limits: { cpu: "500m", memory: "128Mi", ephemeralStorage: "64Mi" } };
+
+/** Each tenant's provisioning Job, all at once when many tenants change. */
+export function tenantsDemand(config: { tenants?: Record<string, TenantConfig>; postgres?: unknown }): Demand[] {
+  const jobs = Object.keys(config.tenants ?? {}).length;
+  return jobs && config.postgres ? [podsDemand(jobs, TENANT_JOB_RESOURCES)] : [];
 }

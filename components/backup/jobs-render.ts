@@ -8,7 +8,7 @@
 import type * as k8s from "@pulumi/kubernetes";
 import type * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig, PlatformConfig, PostgresConfig } from "../../config";
-import { BACKUP_GATE_RESOURCES } from "../../config/capacity";
+import { BACKUP_GATE_RESOURCES } from "../../config";
 import { podPolicy, tcpPorts } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { BACKUP_CREDENTIALS, backupJobLabels, JOB_NAMES } from "./names";

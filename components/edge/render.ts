@@ -4,8 +4,7 @@
  * disruption budget and its NetworkPolicy.
  */
 import type * as k8s from "@pulumi/kubernetes";
-import { ACME_SERVERS, type EdgeConfig, imageReference, issuedByCertManager, routedServices, type ServiceConfig } from "../../config";
-import { NGINX_EXPORTER_RESOURCES } from "../../config/capacity";
+import { ACME_SERVERS, type EdgeConfig, imageReference, issuedByCertManager, NGINX_EXPORTER_RESOURCES, routedServices, type ServiceConfig } from "../../config";
 import { selectorLabels, shortHash } from "../labels";
 import { podPolicy, scrapeRule, tcpPorts } from "../network";
 import { HEALTH_PATH, renderNginxConf, STATUS_PATH } from "./nginx-conf";

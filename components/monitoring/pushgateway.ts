@@ -6,8 +6,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import type { Image } from "../../config";
-import { imageReference } from "../../config";
-import { PUSHGATEWAY_RESOURCES } from "../../config/capacity";
+import { imageReference, PUSHGATEWAY_RESOURCES } from "../../config";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { containerResources, type CustomResourceManifest } from "../resources";

@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { BackupsConfig, PostgresConfig } from "../../config";
 import { clusterBackupSpec, objectStore, restoreSource, scheduledBackup } from "../backup/public";
-import { POOLER_RESOURCES } from "../../config/capacity";
+import { POOLER_RESOURCES } from "../../config";
 import { clientsRule, podPolicy, scrapeRule, tcpPorts } from "../network";
 import { containerResources, type CustomResourceManifest } from "../resources";
 import { instancePolicyRules, instanceSpec, POOLER_METRICS_PORT, POSTGRES_LABELS, POSTGRES_PORT, postgresNames } from "./public";

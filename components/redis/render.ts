@@ -4,13 +4,12 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { imageReference, type RedisConfig } from "../../config";
-import { REDIS_EXPORTER_RESOURCES } from "../../config/capacity";
+import { imageReference, REDIS_EXPORTER_RESOURCES, type RedisConfig } from "../../config";
 import { shortHash } from "../labels";
 import { clientsRule, podPolicy, scrapeRule } from "../network";
 import { containerResources } from "../resources";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
-import { AUTH_CONF, REDIS_EXPORTER_PORT, REDIS_PORT, type RedisRole, redisNames } from "./public";
+import { AUTH_CONF, REDIS_EXPORTER_PORT, REDIS_PORT, redisNames, type RedisRole } from "./public";
 
 /** The official image's redis user. */
 const REDIS_UID = 999;

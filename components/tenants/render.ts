@@ -7,14 +7,13 @@
  */
 import { createHash } from "crypto";
 import type * as k8s from "@pulumi/kubernetes";
-import { TENANT_JOB_RESOURCES } from "../../config/capacity";
-import { activeTenants, tenantSchemaName, type PlatformConfig, type PostgresConfig, type TenantConfig } from "../../config";
+import { activeTenants, type PlatformConfig, type PostgresConfig, TENANT_JOB_RESOURCES, type TenantConfig, tenantSchemaName } from "../../config";
 import { PART_OF } from "../labels";
 import { podPolicy, tcpPorts } from "../network";
 import { containerResources } from "../resources";
 import { RESTRICTED_CONTAINER, restrictedPod } from "../security";
 import { renderTenantRemovalSql, renderTenantSql, tenantConfigHash } from "./sql";
-import { POSTGRES_PORT, ownerDatabaseEnv, postgresNames } from "../postgres/public";
+import { ownerDatabaseEnv, POSTGRES_PORT, postgresNames } from "../postgres/public";
 
 type EnvVar = k8s.types.input.core.v1.EnvVar;
 
