@@ -5,4 +5,4 @@
  */
 export * from "./names";
 export { clusterBackupSpec, objectStore, restoreSource, scheduledBackup } from "./cnpg-render";
-export { backupRules, DRILL_METRICS } from "./alerts";
+export { backupPanels, backupRules, DRILL_METRICS } from "./monitoring";

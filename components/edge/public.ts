@@ -20,4 +20,4 @@ export const ACME_SOLVER = { service: "acme-solver", port: 8089, selector: { "ac
 
 /** The ClusterIssuer a stack creates for { acme } (cluster-scoped: named after the stack's namespace). */
 export const acmeIssuerName = (namespace: string) => `acme-${namespace}`;
-export { edgeRules } from "./alerts";
+export { edgeRules } from "./monitoring";

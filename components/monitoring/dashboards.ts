@@ -1,39 +1,22 @@
 /**
- * Grafana dashboards (MON-13), generated rather than pasted: one overview per stack with request
- * rate, error rate, latency p50/p95/p99, database connections, CPU, memory, cache hit rate and queue
- * depth. The Prometheus datasource is a dashboard variable. Pure.
+ * Grafana dashboards (MON-13), generated rather than pasted: one overview per stack with each part's
+ * panels (its monitoring.ts, through its public face: request rate, error rate, latency, database
+ * connections, cache hit rate, queue depth) and the stack's CPU and memory. The Prometheus
+ * datasource is a dashboard variable. Pure.
  */
-export interface DashboardContext {
-  namespace: string;
-  has: { postgres: boolean; redisCache: boolean; redisQueue: boolean; drill: boolean };
-}
+import { backupPanels } from "../backup/public";
+import { postgresPanels } from "../postgres/public";
+import { redisPanels } from "../redis/public";
+import { servicePanels } from "../service/public";
+import type { DashboardContext, Panel } from "./rule-kit";
 
-export interface Panel {
-  title: string;
-  unit: string;
-  /** PromQL, one per series; `$namespace` is the stack's namespace. */
-  targets: { expr: string; legend: string }[];
-}
+/** Every part's panels, in the dashboard's order. */
+const PARTS: readonly ((ctx: DashboardContext) => Panel[])[] = [servicePanels, stackPanels, postgresPanels, backupPanels, redisPanels];
 
-export function overviewPanels(ctx: DashboardContext): Panel[] {
-  const ns = `namespace="${ctx.namespace}"`;
+/** CPU and memory of every container of the stack, as shares of their limits. */
+function stackPanels({ namespace }: DashboardContext): Panel[] {
+  const ns = `namespace="${namespace}"`;
   return [
-    { title: "Request rate", unit: "reqps", targets: [{ expr: `app:http_requests:rate5m{${ns}}`, legend: "{{app}}" }] },
-    { title: "Error rate", unit: "percentunit", targets: [{ expr: `app:http_error_ratio:rate5m{${ns}}`, legend: "{{app}}" }] },
-    // A canary or a newly promoted colour beside the stable one (MON-3, MON-4, REL-4).
-    {
-      title: "Error rate and p95 by colour",
-      unit: "percentunit",
-      targets: [
-        { expr: `app_color:http_error_ratio:rate5m{${ns}}`, legend: "{{app}} {{color}} errors" },
-        { expr: `app_color:http_request_duration_seconds:p95_5m{${ns}}`, legend: "{{app}} {{color}} p95 (s)" },
-      ],
-    },
-    {
-      title: "Latency",
-      unit: "s",
-      targets: [50, 95, 99].map((q) => ({ expr: `app:http_request_duration_seconds:p${q}_5m{${ns}}`, legend: `{{app}} p${q}` })),
-    },
     {
       title: "CPU (share of limit)",
       unit: "percentunit",
@@ -54,30 +37,11 @@ export function overviewPanels(ctx: DashboardContext): Panel[] {
         },
       ],
     },
-    ...(ctx.has.postgres
-      ? [
-          { title: "Database connections (share of max_connections)", unit: "percentunit", targets: [{ expr: `postgres:connections_ratio{${ns}}`, legend: "postgres" }] },
-          { title: "Mean statement time", unit: "s", targets: [{ expr: `postgres:statement_mean_seconds:rate5m{${ns}}`, legend: "postgres" }] },
-        ]
-      : []),
-    ...(ctx.has.drill
-      ? [
-          // The restore drill's results as it pushed them: how long a recovery takes, and how recent the data it recovers.
-          {
-            title: "Restore drill: recovery time and recovered point's age",
-            unit: "s",
-            targets: [
-              { expr: `max by (cluster) (mcp_restore_drill_duration_seconds{${ns}})`, legend: "{{cluster}} recovery" },
-              { expr: `max by (cluster) (mcp_restore_drill_recovery_point_age_seconds{${ns}})`, legend: "{{cluster}} recovered point's age" },
-            ],
-          },
-        ]
-      : []),
-    ...(ctx.has.redisCache ? [{ title: "Cache hit rate", unit: "percentunit", targets: [{ expr: `redis:cache_hit_ratio:rate5m{${ns}}`, legend: "cache" }] }] : []),
-    ...(ctx.has.redisQueue
-      ? [{ title: "Queue depth", unit: "short", targets: [{ expr: `sum by (key) (redis_key_size{${ns},app="redis-queue"})`, legend: "{{key}}" }] }]
-      : []),
   ];
+}
+
+export function overviewPanels(ctx: DashboardContext): Panel[] {
+  return PARTS.flatMap((part) => part(ctx));
 }
 
 /** The Grafana dashboard JSON model. */

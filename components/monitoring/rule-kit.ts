@@ -1,5 +1,5 @@
 /**
- * What every part's alert rules are made with: the rule types, severities and priorities (MON-15),
+ * What every part's alert rules and dashboard panels are made with: the rule and panel types, severities and priorities (MON-15),
  * and a kit bound to the stack (its namespace selector, thresholds, metric names, runbook links)
  * with the shapes the runbooks' alerts take: one alert, a warning and critical pair, a CronJob
  * gone stale, failed Jobs, request and error rates. Pure. Parts reach it through monitoring/public.ts.
@@ -116,4 +116,16 @@ export function durationSeconds(duration: string): number {
 
 export function secondsToDuration(seconds: number): string {
   return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+export interface DashboardContext {
+  namespace: string;
+  has: { postgres: boolean; redisCache: boolean; redisQueue: boolean; drill: boolean };
+}
+
+export interface Panel {
+  title: string;
+  unit: string;
+  /** PromQL, one per series; `$namespace` is the stack's namespace. */
+  targets: { expr: string; legend: string }[];
 }

@@ -1,2 +1,2 @@
 /** The public face of the namespace component: its alert rules. */
-export { namespaceRules } from "./alerts";
+export { namespaceRules } from "./monitoring";

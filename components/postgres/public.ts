@@ -101,4 +101,4 @@ export function instancePolicyRules(ctx: { operatorNamespace: string; monitoring
 }
 
 export const POSTGRES_LABELS = { ...partSelector("postgres"), "app.kubernetes.io/managed-by": "pulumi" };
-export { postgresRules } from "./alerts";
+export { postgresPanels, postgresRules } from "./monitoring";

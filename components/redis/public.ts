@@ -20,4 +20,4 @@ export function redisNames(role: RedisRole) {
     selector: partSelector(name),
   };
 }
-export { redisRules } from "./alerts";
+export { redisPanels, redisRules } from "./monitoring";

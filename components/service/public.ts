@@ -7,4 +7,4 @@ export const APP_SECRETS = "app-secrets";
 export function componentOf(svc: ServiceConfig): string {
   return svc.port === undefined ? "worker" : "server";
 }
-export { serviceRules } from "./alerts";
+export { servicePanels, serviceRules } from "./monitoring";

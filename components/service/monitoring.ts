@@ -1,5 +1,5 @@
-/** The services' rules: request, error and latency figures per service and per colour, restarts per colour (MON-3, MON-4, MON-9, REL-4). */
-import type { AlertingRule, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
+/** The services' rules and panels: request, error and latency figures per service and per colour, restarts per colour (MON-3, MON-4, MON-9, REL-4). */
+import type { AlertingRule, DashboardContext, Panel, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
 
 /** A blue-green pod's name: its Deployment's (<service>-<colour>), then the ReplicaSet's and the pod's hashes. */
 export const COLOR_POD = "(.+)-(blue|green)-[a-z0-9]+-[a-z0-9]+";
@@ -80,4 +80,27 @@ export function serviceRules(kit: RuleKit): PartRules {
       : []),
   ];
   return { recording, alerts };
+}
+
+/** The services' panels: request rate, error rate (also per colour), latency. */
+export function servicePanels({ namespace }: DashboardContext): Panel[] {
+  const ns = `namespace="${namespace}"`;
+  return [
+    { title: "Request rate", unit: "reqps", targets: [{ expr: `app:http_requests:rate5m{${ns}}`, legend: "{{app}}" }] },
+    { title: "Error rate", unit: "percentunit", targets: [{ expr: `app:http_error_ratio:rate5m{${ns}}`, legend: "{{app}}" }] },
+    // A canary or a newly promoted colour beside the stable one (MON-3, MON-4, REL-4).
+    {
+      title: "Error rate and p95 by colour",
+      unit: "percentunit",
+      targets: [
+        { expr: `app_color:http_error_ratio:rate5m{${ns}}`, legend: "{{app}} {{color}} errors" },
+        { expr: `app_color:http_request_duration_seconds:p95_5m{${ns}}`, legend: "{{app}} {{color}} p95 (s)" },
+      ],
+    },
+    {
+      title: "Latency",
+      unit: "s",
+      targets: [50, 95, 99].map((q) => ({ expr: `app:http_request_duration_seconds:p${q}_5m{${ns}}`, legend: `{{app}} p${q}` })),
+    },
+  ];
 }

@@ -1,5 +1,5 @@
 /** Postgres's rules: connections and statement time (MON-8), replicas and their lag (DB-1). */
-import type { AlertingRule, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
+import type { AlertingRule, DashboardContext, Panel, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
 
 export function postgresRules(kit: RuleKit): PartRules {
   const { ns, has, alert, pair } = kit;
@@ -62,4 +62,17 @@ export function postgresRules(kit: RuleKit): PartRules {
       : []),
   ];
   return { recording, alerts };
+}
+
+/** Postgres's panels: connections and statement time. */
+export function postgresPanels({ namespace, has }: DashboardContext): Panel[] {
+  const ns = `namespace="${namespace}"`;
+  return [
+    ...(has.postgres
+      ? [
+          { title: "Database connections (share of max_connections)", unit: "percentunit", targets: [{ expr: `postgres:connections_ratio{${ns}}`, legend: "postgres" }] },
+          { title: "Mean statement time", unit: "s", targets: [{ expr: `postgres:statement_mean_seconds:rate5m{${ns}}`, legend: "postgres" }] },
+        ]
+      : []),
+  ];
 }

@@ -1,5 +1,5 @@
 /** Redis's rules: the cache's hit rate (MON-5) and the queue's backlog and failed jobs (MON-11, DB-3). */
-import type { AlertingRule, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
+import type { AlertingRule, DashboardContext, Panel, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
 
 export function redisRules(kit: RuleKit): PartRules {
   const { ns, has, alert } = kit;
@@ -49,4 +49,15 @@ export function redisRules(kit: RuleKit): PartRules {
       : []),
   ];
   return { recording, alerts };
+}
+
+/** Redis's panels: the cache's hit rate and the queue's depth. */
+export function redisPanels({ namespace, has }: DashboardContext): Panel[] {
+  const ns = `namespace="${namespace}"`;
+  return [
+    ...(has.redisCache ? [{ title: "Cache hit rate", unit: "percentunit", targets: [{ expr: `redis:cache_hit_ratio:rate5m{${ns}}`, legend: "cache" }] }] : []),
+    ...(has.redisQueue
+      ? [{ title: "Queue depth", unit: "short", targets: [{ expr: `sum by (key) (redis_key_size{${ns},app="redis-queue"})`, legend: "{{key}}" }] }]
+      : []),
+  ];
 }

@@ -1,5 +1,5 @@
 /** The backups' rules: base backups and WAL archiving through the barman-cloud plugin, the restore check, the pre-release backup and the restore drill (BAK-1, BAK-2, BAK-4 to BAK-8). */
-import type { AlertingRule, PartRules, RuleKit } from "../monitoring/public";
+import type { AlertingRule, DashboardContext, Panel, PartRules, RuleKit } from "../monitoring/public";
 import { JOB_NAMES, PRE_RELEASE_PREFIX } from "./names";
 
 /** Series the restore drill pushes (backup/restore-drill.sh), grouped by job and cluster on the Pushgateway. */
@@ -109,4 +109,24 @@ export function backupRules(kit: RuleKit): PartRules {
       : []),
   ];
   return { alerts };
+}
+
+/** The backups' panel: the restore drill's recovery time and recovered point's age, as it pushed them. */
+export function backupPanels({ namespace, has }: DashboardContext): Panel[] {
+  const ns = `namespace="${namespace}"`;
+  return [
+    ...(has.drill
+      ? [
+          // The restore drill's results as it pushed them: how long a recovery takes, and how recent the data it recovers.
+          {
+            title: "Restore drill: recovery time and recovered point's age",
+            unit: "s",
+            targets: [
+              { expr: `max by (cluster) (${DRILL_METRICS.duration}{${ns}})`, legend: "{{cluster}} recovery" },
+              { expr: `max by (cluster) (${DRILL_METRICS.recoveryPointAge}{${ns}})`, legend: "{{cluster}} recovered point's age" },
+            ],
+          },
+        ]
+      : []),
+  ];
 }
