@@ -57,6 +57,8 @@ export interface RulesContext {
     certificate: boolean;
     quota: boolean;
   };
+  /** The tenants (mcp-platform:tenants, not being removed): a per-tenant error alert, and their Jobs watched. */
+  tenants?: string[];
 }
 
 /** A blue-green pod's name: its Deployment's (<service>-<colour>), then the ReplicaSet's and the pod's hashes. */
@@ -131,6 +133,18 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       record: "app_color:pod_restarts:increase5m",
       expr: `sum by (namespace, app, color) (label_replace(label_replace(increase(kube_pod_container_status_restarts_total{${ns},pod=~"${COLOR_POD}"}[5m]), "app", "$1", "pod", "${COLOR_POD}"), "color", "$2", "pod", "${COLOR_POD}"))`,
     },
+    // Per tenant, where the app labels its requests with the tenant (monitoring.metrics.tenantLabel).
+    ...(ctx.tenants?.length
+      ? (() => {
+          const selector = `,${m.tenantLabel}=~"${ctx.tenants.join("|")}"`;
+          const by = `namespace, ${m.tenantLabel}`;
+          return [
+            { record: "tenant:http_requests:rate5m", expr: `sum by (${by}) (${requests(selector)})` },
+            { record: "tenant:http_errors:rate5m", expr: `sum by (${by}) (${errors(selector)})` },
+            { record: "tenant:http_error_ratio:rate5m", expr: "tenant:http_errors:rate5m / tenant:http_requests:rate5m" },
+          ];
+        })()
+      : []),
     ...(ctx.has.redisCache
       ? [
           {
@@ -158,6 +172,26 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
   const barman = (metric: string) => `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_${metric}{${ns}})`;
 
   const alerts: AlertingRule[] = [
+    ...(ctx.tenants?.length
+      ? [
+          ...pair(
+            "TenantErrorRate",
+            `tenant:http_error_ratio:rate5m{${ns}}`,
+            t.errorRate,
+            "5m",
+            `Tenant {{ $labels.${m.tenantLabel} }}: {{ $value | humanizePercentage }} of requests fail`,
+            `More than the threshold of tenant {{ $labels.${m.tenantLabel} }}'s requests in {{ $labels.namespace }} are errors ({{ $value | humanizePercentage }} over 5 minutes), whatever the service-wide rate (TEN-1).`,
+          ),
+          alert(
+            "TenantJobFailed",
+            "high",
+            failedJobs("tenant"),
+            "1m",
+            "Tenant Job {{ $labels.job_name }} failed",
+            "A tenant's provisioning or removal Job, or the tenants' backup, failed in {{ $labels.namespace }}: the tenant is not verified, not removed, or not backed up (TEN-1, TEN-2, BAK-5).",
+          ),
+        ]
+      : []),
     ...pair(
       "AppErrorRate",
       `app:http_error_ratio:rate5m{${ns}}`,
