@@ -5,7 +5,7 @@
  */
 import type * as k8s from "@pulumi/kubernetes";
 import { stringify } from "yaml";
-import { activeTenants, issuedByCertManager, type PlatformConfig } from "../../config";
+import { issuedByCertManager, type PlatformConfig } from "../../config";
 import { componentOf } from "../service/render";
 import { selectorLabels, PART_OF } from "../labels";
 import { edgeNames } from "../edge/render";
@@ -122,7 +122,7 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
       metadata: metadata("mcp-platform"),
-      spec: { groups: renderRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl, has, tenants: activeTenants(config.tenants).map(([id]) => id) }) },
+      spec: { groups: renderRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl, has, tenants: config.tenants }) },
     },
     dashboard: {
       apiVersion: "v1",

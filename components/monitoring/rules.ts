@@ -5,7 +5,7 @@
  * Series carry `namespace` and `app` (the pod's app.kubernetes.io/name, set by the PodMonitors), so
  * every rule is scoped to the stack's namespace and grouped by app.
  */
-import type { MonitoringConfig } from "../../config";
+import { activeTenants, type MonitoringConfig, type PlatformConfig } from "../../config";
 import { PRE_RELEASE_PREFIX } from "../backup/cnpg-render";
 import { JOB_NAMES } from "../backup/jobs-render";
 import { promqlString, templateLiteral } from "./escape";
@@ -57,8 +57,8 @@ export interface RulesContext {
     certificate: boolean;
     quota: boolean;
   };
-  /** The tenants (mcp-platform:tenants, not being removed): a per-tenant error alert, and their Jobs watched. */
-  tenants?: string[];
+  /** The tenants (mcp-platform:tenants): a per-tenant error alert for those not being removed, and the Jobs of all watched. */
+  tenants?: PlatformConfig["tenants"];
 }
 
 /** A blue-green pod's name: its Deployment's (<service>-<colour>), then the ReplicaSet's and the pod's hashes. */
@@ -110,6 +110,9 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
   /** Any failed Job of a CronJob (or named with a prefix), by Job name. */
   const failedJobs = (prefix: string) => `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"${prefix}-.*"}) > 0`;
 
+  const tenantIds = Object.keys(ctx.tenants ?? {});
+  const activeTenantIds = activeTenants(ctx.tenants).map(([id]) => id);
+
   const requests = (selector: string) => `rate(${m.requests}{${ns}${selector}}[5m])`;
   const errors = (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~${promqlString(m.errorStatus)}}[5m])`;
   const recording: RecordingRule[] = [
@@ -134,9 +137,9 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       expr: `sum by (namespace, app, color) (label_replace(label_replace(increase(kube_pod_container_status_restarts_total{${ns},pod=~"${COLOR_POD}"}[5m]), "app", "$1", "pod", "${COLOR_POD}"), "color", "$2", "pod", "${COLOR_POD}"))`,
     },
     // Per tenant, where the app labels its requests with the tenant (monitoring.metrics.tenantLabel).
-    ...(ctx.tenants?.length
+    ...(activeTenantIds.length
       ? (() => {
-          const selector = `,${m.tenantLabel}=~"${ctx.tenants.join("|")}"`;
+          const selector = `,${m.tenantLabel}=~"${activeTenantIds.join("|")}"`;
           const by = `namespace, ${m.tenantLabel}`;
           return [
             { record: "tenant:http_requests:rate5m", expr: `sum by (${by}) (${requests(selector)})` },
@@ -172,20 +175,23 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
   const barman = (metric: string) => `max by (namespace, cluster) (barman_cloud_cloudnative_pg_io_${metric}{${ns}})`;
 
   const alerts: AlertingRule[] = [
-    ...(ctx.tenants?.length
+    ...(activeTenantIds.length
+      ? pair(
+          "TenantErrorRate",
+          `tenant:http_error_ratio:rate5m{${ns}}`,
+          t.errorRate,
+          "5m",
+          `Tenant {{ $labels.${m.tenantLabel} }}: {{ $value | humanizePercentage }} of requests fail`,
+          `More than the threshold of tenant {{ $labels.${m.tenantLabel} }}'s requests in {{ $labels.namespace }} are errors ({{ $value | humanizePercentage }} over 5 minutes), whatever the service-wide rate (TEN-1).`,
+        )
+      : []),
+    ...(tenantIds.length
       ? [
-          ...pair(
-            "TenantErrorRate",
-            `tenant:http_error_ratio:rate5m{${ns}}`,
-            t.errorRate,
-            "5m",
-            `Tenant {{ $labels.${m.tenantLabel} }}: {{ $value | humanizePercentage }} of requests fail`,
-            `More than the threshold of tenant {{ $labels.${m.tenantLabel} }}'s requests in {{ $labels.namespace }} are errors ({{ $value | humanizePercentage }} over 5 minutes), whatever the service-wide rate (TEN-1).`,
-          ),
           alert(
             "TenantJobFailed",
             "high",
-            failedJobs("tenant"),
+            // A tenant's provisioning and removal Jobs (tenant-<id>-...), and the Jobs of the tenants' backup CronJob (and those made from it).
+            failedJobs(`(${[...tenantIds.map((id) => `tenant-${id}`), JOB_NAMES.tenants].join("|")})`),
             "1m",
             "Tenant Job {{ $labels.job_name }} failed",
             "A tenant's provisioning or removal Job, or the tenants' backup, failed in {{ $labels.namespace }}: the tenant is not verified, not removed, or not backed up (TEN-1, TEN-2, BAK-5).",

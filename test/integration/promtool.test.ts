@@ -10,7 +10,8 @@ import { parsePlatformConfig, rawPlatformConfig, type MonitoringConfig } from ".
 import { loadStackConfig } from "../../tools/stack-config";
 import { renderRuleGroups, type RuleGroup } from "../../components/monitoring/rules";
 import { overviewPanels } from "../../components/monitoring/dashboards";
-import { objects, PROJECT_DIR, render, STACKS } from "../harness";
+import { objects, PROJECT_DIR, render, renderExample, STACKS, type K8sObject } from "../harness";
+import type { Plan } from "../../tools/render-stack";
 import { hasBinary, runTool, tempDir } from "./real-tools";
 import { drillMetrics } from "../upstream/drill-metrics";
 import { SCRAPE_LABELS } from "../upstream/metric-reads";
@@ -462,6 +463,16 @@ const CASES: Case[] = [
   { name: "a target that answers", series: { [series("prometheus", "up", { namespace: "ns", job: "ns/api", pod: "api-blue-1", instance: "10.0.0.1:8000" })]: "1x10" }, at: "6m", alert: "MetricsTargetDown", fires: [] },
 ];
 
+/** The labels a stack's own monitors add (app, color, cluster, probe), read from its rendered objects. */
+function addedLabels(plan: Plan): Set<string> {
+  const added = new Set<string>();
+  for (const o of objects(plan).values()) {
+    if (o.kind === "PodMonitor") for (const e of o.spec.podMetricsEndpoints) for (const r of e.relabelings ?? []) added.add(r.targetLabel);
+    if (o.kind === "Probe") for (const label of Object.keys(o.spec.targets.staticConfig.labels)) added.add(label);
+  }
+  return added;
+}
+
 /** The groups without annotations, for the cases that check labels only (promtool compares both). */
 function withoutAnnotations(ruleGroups: RuleGroup[]): RuleGroup[] {
   return ruleGroups.map((g) => ({ ...g, rules: g.rules.map((r) => ("alert" in r ? { ...r, annotations: undefined } : r)) })) as RuleGroup[];
@@ -535,13 +546,7 @@ describeWithPromtool("promtool", () => {
   });
 
   it("feeds only series the exporters expose at the pinned versions, with labels they or their scrape carry", async () => {
-    // The labels the stack's own monitors add (app, color, cluster, probe), read from the rendered objects.
-    const added = new Set<string>();
-    for (const o of objects(await render("production")).values()) {
-      if (o.kind === "PodMonitor") for (const e of o.spec.podMetricsEndpoints) for (const r of e.relabelings ?? []) added.add(r.targetLabel);
-      if (o.kind === "Probe") for (const label of Object.keys(o.spec.targets.staticConfig.labels)) added.add(label);
-    }
-    expect(checkSeries(added, SCRAPE_LABELS)).toEqual([]);
+    expect(checkSeries(addedLabels(await render("production")), SCRAPE_LABELS)).toEqual([]);
   });
 
   it("every alert has a case that fires it and one that stays under its threshold", () => {
@@ -594,6 +599,67 @@ describeWithPromtool("promtool", () => {
     expect(result.output).toMatch(/SUCCESS/);
     expect(result.status).toBe(0);
   });
+
+  it("per tenant, as examples/go-commerce.yaml deploys it: TenantErrorRate fires for the tenant above the threshold only, TenantJobFailed on each failed tenant Job (TEN-1, TEN-2, BAK-5)", async () => {
+    const plan = await renderExample("go-commerce.yaml");
+    const all = [...objects(plan).values()];
+    const rule = all.find((o) => o.kind === "PrometheusRule")!;
+    const namespace = rule.metadata.namespace!;
+    // The tenants' Jobs as the stack renders them: provisioning Jobs (labelled with their tenant), and what the CronJob that backs the tenants up creates.
+    const tenantJobs = all.filter((o) => o.kind === "Job" && o.spec.template.metadata.labels["mcp-platform.io/tenant"]);
+    const [acme, globex] = tenantJobs.map((o) => o.spec.template.metadata.labels["mcp-platform.io/tenant"] as string);
+    expect([acme, globex]).toEqual(["acme", "globex"]);
+    const runs = (cronJob: K8sObject) => cronJob.spec.jobTemplate.spec.template.spec.containers.flatMap((c: { args?: string[] }) => c.args ?? []);
+    const cronJobs = all.filter((o) => o.kind === "CronJob");
+    const tenantBackups = cronJobs.filter((o) => runs(o).includes("--tenant"));
+    expect(tenantBackups.map((o) => runs(o))).toEqual([["--tenant", acme, "--tenant", globex]]);
+    // The CronJob controller names each Job <cronjob>-<scheduled time in minutes since the epoch>.
+    const scheduled = (o: K8sObject) => `${o.metadata.name}-29412960`;
+    const otherJobs = [...all.filter((o) => o.kind === "Job" && !tenantJobs.includes(o)).map((o) => o.metadata.name), ...cronJobs.filter((o) => !tenantBackups.includes(o)).map(scheduled)];
+    expect(otherJobs.length).toBeGreaterThan(2);
+
+    // kube-state-metrics (internal/store/job.go): 0 without a reason while no pod failed; once the Job has failed, one series per known reason, 1 for its own.
+    const ksmAt = (labels: Record<string, string>) => series("kube-state-metrics", "kube_job_status_failed", { namespace, ...labels });
+    const failed = (job: string) =>
+      Object.fromEntries(["BackoffLimitExceeded", "DeadlineExceeded", "Evicted"].map((reason) => [ksmAt({ job_name: job, reason }), reason === "BackoffLimitExceeded" ? "1x10" : "0x10"]));
+    const succeeded = (job: string) => ({ [ksmAt({ job_name: job })]: "0x10" });
+    const jobCase = (name: string, series: Record<string, string>, fires: string[]): Case => ({
+      name,
+      series,
+      at: "5m",
+      alert: "TenantJobFailed",
+      fires: fires.map((job) => ({ ...high, namespace, job_name: job })),
+    });
+
+    // The app's requests counter (monitoring.metrics.requests) with the tenant label (metrics.tenantLabel) the rule reads, per tenant and status.
+    const appRequests = (tenant: string, ok: number, errors: number) => ({
+      [`http_server_requests_seconds_count{namespace="${namespace}",app="api",pod="api-blue-1",tenant="${tenant}",status="200"}`]: `0+${ok}x30`,
+      [`http_server_requests_seconds_count{namespace="${namespace}",app="api",pod="api-blue-1",tenant="${tenant}",status="500"}`]: `0+${errors}x30`,
+    });
+    const tenantAlert = (tenant: string, levels: object[]) => levels.map((l) => ({ ...l, namespace, tenant }));
+    const cases: Case[] = [
+      {
+        name: `${acme} at 8 % errors, ${globex} at 0.5 %`,
+        series: { ...appRequests(acme, 92, 8), ...appRequests(globex, 199, 1) },
+        at: "15m",
+        alert: "TenantErrorRate",
+        fires: tenantAlert(acme, [warn, crit]),
+      },
+      { name: `${globex} at 2 %, ${acme} without errors`, series: { ...appRequests(acme, 100, 0), ...appRequests(globex, 98, 2) }, at: "15m", alert: "TenantErrorRate", fires: tenantAlert(globex, [warn]) },
+      { name: "both tenants under 1 %", series: { ...appRequests(acme, 995, 5), ...appRequests(globex, 999, 1) }, at: "15m", alert: "TenantErrorRate", fires: [] },
+      { name: "errors of a tenant the stack does not have", series: appRequests("initech", 50, 50), at: "15m", alert: "TenantErrorRate", fires: [] },
+      ...tenantJobs.map((o) => jobCase(`provisioning Job ${o.metadata.name} failed`, { ...failed(o.metadata.name), ...succeeded(tenantJobs.find((x) => x !== o)!.metadata.name) }, [o.metadata.name])),
+      jobCase("a scheduled tenant backup failed", failed(scheduled(tenantBackups[0])), [scheduled(tenantBackups[0])]),
+      jobCase("a tenant's final backup made from the CronJob failed", failed(`${tenantBackups[0].metadata.name}-final-${acme}`), [`${tenantBackups[0].metadata.name}-final-${acme}`]),
+      jobCase("every tenant Job succeeded", Object.assign({}, ...[...tenantJobs.map((o) => o.metadata.name), scheduled(tenantBackups[0])].map(succeeded)), []),
+      jobCase("the stack's other Jobs failed", Object.assign({}, ...otherJobs.map(failed)), []),
+    ];
+    expect(checkSeries(addedLabels(plan), SCRAPE_LABELS)).toEqual([]);
+    const result = promtoolTest(withoutAnnotations(rule.spec.groups as RuleGroup[]), cases);
+    expect(result.output).not.toMatch(/FAILED/);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  }, 60000);
 
   it("a threshold changed in the config changes what fires", () => {
     const raised = groups({ thresholds: { errorRate: { warning: 0.03, critical: 0.1 } } });
