@@ -21,6 +21,10 @@ export const NAMESPACE = "mcp-platform";
  */
 export const SECRET_SETTINGS: readonly string[] = ["identityClientSecret"];
 
+/** Why a SECRET_SETTINGS key (`mcp-platform:<setting>`) given as a plain, non-empty value is refused: the stack file would hold the credential unencrypted. */
+export const plainSecretProblem = (key: string) =>
+  `${key}: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret ${key} <value>`;
+
 /** The validated configuration with every default resolved. */
 export type PlatformConfig = Omit<PlatformParsed, "namespace" | "imagePinning"> & {
   namespace: string;

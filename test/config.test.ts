@@ -332,7 +332,7 @@ describe("ephemeral storage (node-local disk)", () => {
 describe("tenants (TEN-1, TEN-2)", () => {
   const identity = (v: StackValues) => {
     v["mcp-platform:identity"] = { url: "https://auth.example.com" };
-    v["mcp-platform:identityClientSecret"] = "placeholder";
+    v["mcp-platform:identityClientSecret"] = { secure: "AAABAKx0ZXN0" };
   };
   const onboard = (tenants: unknown, extra: (v: StackValues) => void = () => undefined) => (v: StackValues) => {
     identity(v);

@@ -14,7 +14,7 @@ function withTenants(tenants: Record<string, unknown>, extra: (v: StackValues) =
   return (v: StackValues) => {
     v["mcp-platform:tenants"] = tenants;
     v["mcp-platform:identity"] = { url: "https://auth.example.com" };
-    v["mcp-platform:identityClientSecret"] = "client-secret-value";
+    v["mcp-platform:identityClientSecret"] = { secure: "AAABAKx0ZXN0" };
     v["mcp-platform:capacity"] = { ...(v["mcp-platform:capacity"] as object), tenants: undefined };
     extra(v);
   };
