@@ -107,8 +107,12 @@ export function renderRuleGroups(monitoring: MonitoringConfig, ctx: RulesContext
       ` or (time() - max by (namespace) (kube_cronjob_created{${job}}) > ${seconds} unless on (namespace) kube_cronjob_status_last_successful_time{${job}})`
     );
   };
-  /** Any failed Job of a CronJob (or named with a prefix), by Job name. */
-  const failedJobs = (prefix: string) => `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"${prefix}-.*"}) > 0`;
+  /**
+   * Any failed Job of a CronJob (or named with a prefix), by Job name: its Failed condition (retries
+   * used up, or its deadline passed). Not its failed pods (kube_job_status_failed): a retry that
+   * succeeds leaves them counted.
+   */
+  const failedJobs = (prefix: string) => `max by (namespace, job_name) (kube_job_failed{${ns},job_name=~"${prefix}-.*",condition="true"}) > 0`;
 
   const tenantIds = Object.keys(ctx.tenants ?? {});
   const activeTenantIds = activeTenants(ctx.tenants).map(([id]) => id);
