@@ -2,19 +2,28 @@
  * Pulumi hands a program its configuration as a flat map of "namespace:key" to text, structured
  * values as JSON. This turns the mcp-platform part of it back into the raw object the schema reads.
  */
-import { ConfigError, NAMESPACE, SECRET_SETTINGS } from "./validate";
+import { ConfigError, NAMESPACE, plainSecretProblem, SECRET_SETTINGS } from "./validate";
 
 /**
  * `isSecret`: whether the CLI marked a key secret (a `secure:` value, decrypted to plain text here).
  * No mcp-platform key but SECRET_SETTINGS takes a secret (the stack generates its own), and a value the
- * program would put into an env var or a config file must not come from one: such a key is a ConfigError.
+ * program would put into an env var or a config file must not come from one; a SECRET_SETTINGS key
+ * must be one (or empty, its default): either is a ConfigError. The offline tools leave `isSecret`
+ * out: loadStackConfig (tools/stack-config.ts) has refused both in the stack file already.
  */
-export function rawPlatformConfig(all: Record<string, string>, isSecret: (key: string) => boolean = () => false): Record<string, unknown> {
+export function rawPlatformConfig(all: Record<string, string>, isSecret?: (key: string) => boolean): Record<string, unknown> {
   const raw: Record<string, unknown> = {};
   const prefix = `${NAMESPACE}:`;
-  const secrets = Object.keys(all).filter((key) => key.startsWith(prefix) && isSecret(key) && !SECRET_SETTINGS.includes(key.slice(prefix.length)));
-  if (secrets.length) {
-    throw new ConfigError(secrets.map((key) => `${key}: a secure value; ${NAMESPACE} generates its secrets itself and would render this one in plain text: set it in plain text, or remove it`));
+  if (isSecret) {
+    const problems = Object.entries(all)
+      .filter(([key]) => key.startsWith(prefix))
+      .flatMap(([key, text]) => {
+        const takesSecret = SECRET_SETTINGS.includes(key.slice(prefix.length));
+        if (isSecret(key) && !takesSecret) return [`${key}: a secure value; ${NAMESPACE} generates its secrets itself and would render this one in plain text: set it in plain text, or remove it`];
+        if (!isSecret(key) && takesSecret && text !== "") return [plainSecretProblem(key)];
+        return [];
+      });
+    if (problems.length) throw new ConfigError(problems);
   }
   for (const [fullKey, text] of Object.entries(all)) {
     if (!fullKey.startsWith(prefix)) continue;

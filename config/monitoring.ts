@@ -139,6 +139,9 @@ export const MonitoringSchema = z
         duration: metricName.default("http_request_duration_seconds").describe("Histogram of HTTP request durations (without _bucket)."),
         statusLabel: labelName.default("status").describe("Label of the requests counter holding the status code."),
         errorStatus: re2Pattern.default("5..").describe("Regular expression (RE2, anchored) of the status values that count as errors."),
+        tenantLabel: labelName
+          .default("tenant")
+          .describe("Label of the requests counter holding the tenant id, for the per-tenant error alert (TenantErrorRate) of a stack with mcp-platform:tenants. An app without such a label leaves that alert silent."),
       })
       .prefault({})
       .describe("Names of the application metrics the alerts and dashboards read."),

@@ -20,6 +20,10 @@ export { serviceImages } from "./rules";
  */
 export const SECRET_SETTINGS: readonly string[] = ["identityClientSecret"];
 
+/** Why a SECRET_SETTINGS key (`mcp-platform:<setting>`) given as a plain, non-empty value is refused: the stack file would hold the credential unencrypted. */
+export const plainSecretProblem = (key: string) =>
+  `${key}: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret ${key} <value>`;
+
 export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: string[] };
 
 /** Invalid configuration: a heading, then one indented line per problem (the layout every command prints). */

@@ -332,7 +332,7 @@ describe("ephemeral storage (node-local disk)", () => {
 describe("tenants (TEN-1, TEN-2)", () => {
   const identity = (v: StackValues) => {
     v["mcp-platform:identity"] = { url: "https://auth.example.com" };
-    v["mcp-platform:identityClientSecret"] = "placeholder";
+    v["mcp-platform:identityClientSecret"] = { secure: "AAABAKx0ZXN0" };
   };
   const onboard = (tenants: unknown, extra: (v: StackValues) => void = () => undefined) => (v: StackValues) => {
     identity(v);
@@ -373,7 +373,7 @@ describe("tenants (TEN-1, TEN-2)", () => {
   it("refuses a removal without a verified final backup, and says what to run", () => {
     expect(errorsOf("production", onboard({ acme: { remove: true }, globex: {} }))).toEqual([
       expect.stringMatching(
-        /^mcp-platform:tenants\.acme\.remove: refused: tenant "acme" has no verified final backup of its schema; run kubectl -n mcp-production create job tenant-final-acme --from=cronjob\/tenant-backups \(or backup\/tenant-backup\.sh --tenant acme\) once the tenant takes no more writes, then put the tenantArchives record it prints for acme under mcp-platform:tenantArchives/,
+        /^mcp-platform:tenants\.acme\.remove: refused: tenant "acme" has no verified final backup of its schema; run kubectl -n mcp-production create job tenant-backups-final-acme --from=cronjob\/tenant-backups \(or backup\/tenant-backup\.sh --tenant acme\) once the tenant takes no more writes, then put the tenantArchives record it prints for acme under mcp-platform:tenantArchives/,
       ),
     ]);
     const bucket = (readStackValues("production")["mcp-platform:backups"] as { bucket: string }).bucket;

@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { runbookAnchor, type AlertingRule } from "../components/monitoring/public";
-import { objects, PROJECT_DIR, render, STACKS, type K8sObject } from "./harness";
+import { EXAMPLE_FILES, objects, PROJECT_DIR, render, renderExample, STACKS, type K8sObject } from "./harness";
 import type { Plan } from "../tools/render-stack";
 
 const plans = new Map<string, Plan>();
@@ -110,10 +110,11 @@ describe("monitoring settings", () => {
 });
 
 describe("docs/runbook.md", () => {
-  it("has a section for every alert, where its runbook_url points", () => {
+  it.each(["production", ...EXAMPLE_FILES])("has a section for every alert of %s, where its runbook_url points", async (target) => {
     const runbook = fs.readFileSync(path.join(PROJECT_DIR, "docs", "runbook.md"), "utf8");
     const sections = new Set([...runbook.matchAll(/^### Alert: (\w+)$/gm)].map((m) => runbookAnchor(m[1])));
-    const rule = objects(plans.get("production")!).get("PrometheusRule/mcp-platform") as K8sObject;
+    const plan = target === "production" ? plans.get(target)! : await renderExample(target);
+    const rule = objects(plan).get("PrometheusRule/mcp-platform") as K8sObject;
     const links = rule.spec.groups[1].rules.map((r: AlertingRule) => r.annotations.runbook_url.split("#")[1]);
     expect([...new Set(links)].filter((anchor) => !sections.has(anchor as string))).toEqual([]);
   });

@@ -97,6 +97,26 @@ describe("secure values", () => {
     expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:identityClientSecret": "decrypted" }, (key) => key === "mcp-platform:identityClientSecret")).not.toThrow();
   });
 
+  it.each(["mcp-platform:identityClientSecret: client-secret-value", 'mcp-platform:identityClientSecret: "client-secret-value"'])(
+    "refuse the Keycloak client secret given in plain text (%j), saying to set it with --secret",
+    (line) => {
+      const refused = refusal(withLines(line));
+      expect(refused).toMatch("mcp-platform:identityClientSecret: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret mcp-platform:identityClientSecret <value>");
+      expect(refused).not.toMatch(/client-secret-value/);
+    },
+  );
+
+  it("take the Keycloak client secret empty, as the project's default leaves it", () => {
+    expect(load(withLines('mcp-platform:identityClientSecret: ""')).config["mcp-platform:identityClientSecret"]).toBe("");
+    expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:identityClientSecret": "" }, () => false)).not.toThrow();
+  });
+
+  it("refuse the Keycloak client secret in plain text in the program too, from the keys the CLI marks secret", () => {
+    const plain = () => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:identityClientSecret": "client-secret-value" }, () => false);
+    expect(plain).toThrow(ConfigError);
+    expect(plain).toThrow("mcp-platform:identityClientSecret: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret mcp-platform:identityClientSecret <value>");
+  });
+
   it("are refused by the program too, from the keys the CLI marks secret", () => {
     expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "mcp-platform:restartedAt": "decrypted" }, (key) => key === "mcp-platform:restartedAt")).toThrow(ConfigError);
     expect(() => rawPlatformConfig({ "mcp-platform:environment": "staging", "aws:secretKey": "decrypted" }, (key) => key === "aws:secretKey")).not.toThrow();
@@ -137,6 +157,14 @@ describe("npm run plan", () => {
     const run = await runScript("tools/plan.ts", "--stack", "staging", "--config-file", stackFile(withLines("mcp-platfrom:edge: {}")));
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/mcp-platfrom:edge: unknown namespace "mcp-platfrom"; did you mean "mcp-platform:edge"\?/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60000);
+
+  it("exits 2 on the Keycloak client secret in plain text, saying how to set it, without printing it", async () => {
+    const run = await runScript("tools/plan.ts", "--stack", "staging", "--config-file", stackFile(withLines("mcp-platform:identityClientSecret: client-secret-value")));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/mcp-platform:identityClientSecret: .*run pulumi config set --secret mcp-platform:identityClientSecret <value>/);
+    expect(run.stderr + run.stdout).not.toMatch(/client-secret-value/);
     expect(run.stderr).not.toMatch(/\n\s+at /);
   }, 60000);
 });

@@ -14,7 +14,7 @@ function withTenants(tenants: Record<string, unknown>, extra: (v: StackValues) =
   return (v: StackValues) => {
     v["mcp-platform:tenants"] = tenants;
     v["mcp-platform:identity"] = { url: "https://auth.example.com" };
-    v["mcp-platform:identityClientSecret"] = "client-secret-value";
+    v["mcp-platform:identityClientSecret"] = { secure: "AAABAKx0ZXN0" };
     v["mcp-platform:capacity"] = { ...(v["mcp-platform:capacity"] as object), tenants: undefined };
     extra(v);
   };
@@ -103,6 +103,23 @@ describe("tenants of a production stack", () => {
     expect(resource(removed, "kubernetes:core/v1:Secret", "tenants-keys").inputs.stringData).toHaveProperty("acme");
     expect(envOf(objects(removed).get("Deployment/api") ?? [...objects(removed).values()].find((o) => o.kind === "Deployment" && o.metadata.name.startsWith("api"))!).TENANTS).toBe("dunder-mifflin");
   }, 60000);
+
+  it("watches the Jobs of a tenant being removed, the last one too: TenantJobFailed matches its removal Job and the tenants' backups, TenantErrorRate is gone", async () => {
+    const removed = await render("production", withTenants({ acme: { remove: true } }, (v) => (v["mcp-platform:tenantArchives"] = { acme: archive })));
+    const rules = (objects(removed).get("PrometheusRule/mcp-platform")!.spec.groups as { rules: { alert?: string; record?: string; expr: string }[] }[]).flatMap((g) => g.rules);
+    expect(rules.filter((r) => r.alert === "TenantErrorRate" || r.record?.startsWith("tenant:"))).toEqual([]);
+    const [failed] = rules.filter((r) => r.alert === "TenantJobFailed");
+    // Prometheus anchors the regular expression of a =~ matcher.
+    const watched = new RegExp(`^(?:${/job_name=~"([^"]+)"/.exec(failed.expr)![1]})$`);
+    const cronJob = [...objects(removed).values()].find((o) => o.kind === "CronJob" && JSON.stringify(o.spec.jobTemplate).includes("tenant-backup.sh"))!;
+    expect(jobsOf(removed).map((j) => j.metadata.name)).toEqual([expect.stringMatching(/^tenant-acme-remove-/)]);
+    const names = [...jobsOf(removed).map((j) => j.metadata.name), `${cronJob.metadata.name}-29412960`, `${cronJob.metadata.name}-final-acme`];
+    expect(names.filter((name) => !watched.test(name))).toEqual([]);
+    // Not the stack's other Jobs.
+    const others = [...objects(removed).values()].filter((o) => o.kind === "CronJob" && o !== cronJob).map((o) => `${o.metadata.name}-29412960`);
+    expect(others.length).toBeGreaterThan(1);
+    expect(others.filter((name) => watched.test(name))).toEqual([]);
+  }, 60000);
 });
 
 it("npm run plan refuses a removal without a verified final backup: exit 2, saying what to run", async () => {
@@ -110,5 +127,5 @@ it("npm run plan refuses a removal without a verified final backup: exit 2, sayi
   withTenants({ acme: { remove: true }, globex: {} })(values);
   const result = await runScript("tools/plan.ts", "--stack", "production", "--config-file", writeStackFile(values));
   expect(result.code).toBe(2);
-  expect(result.stderr).toMatch(/mcp-platform:tenants\.acme\.remove: refused: tenant "acme" has no verified final backup of its schema; run kubectl -n mcp-production create job tenant-final-acme --from=cronjob\/tenant-backups/);
+  expect(result.stderr).toMatch(/mcp-platform:tenants\.acme\.remove: refused: tenant "acme" has no verified final backup of its schema; run kubectl -n mcp-production create job tenant-backups-final-acme --from=cronjob\/tenant-backups/);
 }, 60000);

@@ -122,7 +122,7 @@ export function renderMonitoring(config: PlatformConfig): MonitoringManifests {
       apiVersion: "monitoring.coreos.com/v1",
       kind: "PrometheusRule",
       metadata: metadata("mcp-platform"),
-      spec: { groups: renderRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl, has }) },
+      spec: { groups: renderRuleGroups(config.monitoring, { namespace: ns, runbookUrl: config.monitoring.runbookUrl, has, tenants: config.tenants }) },
     },
     dashboard: {
       apiVersion: "v1",

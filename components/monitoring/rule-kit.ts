@@ -4,7 +4,7 @@
  * with the shapes the runbooks' alerts take: one alert, a warning and critical pair, a CronJob
  * gone stale, failed Jobs, request and error rates. Pure. Parts reach it through monitoring/public.ts.
  */
-import type { MonitoringConfig } from "../../config";
+import type { MonitoringConfig, PlatformConfig } from "../../config";
 import { promqlString, templateLiteral } from "./escape";
 
 export type Severity = "critical" | "high" | "warning" | "info";
@@ -60,6 +60,8 @@ export interface RulesContext {
     certificate: boolean;
     quota: boolean;
   };
+  /** The tenants (mcp-platform:tenants): a per-tenant error alert for those not being removed, and the Jobs of all watched. */
+  tenants?: PlatformConfig["tenants"];
 }
 
 /** The anchor of an alert's section in docs/runbook.md ("### Alert: AppErrorRate"). */
@@ -82,6 +84,7 @@ export function ruleKit(monitoring: MonitoringConfig, ctx: RulesContext) {
     ns,
     monitoring,
     has: ctx.has,
+    tenants: ctx.tenants,
     thresholds: monitoring.thresholds,
     alert,
     /** A warning and a critical alert on the same expression, above two thresholds (and `guard`, if given). */
@@ -99,8 +102,12 @@ export function ruleKit(monitoring: MonitoringConfig, ctx: RulesContext) {
         ` or (time() - max by (namespace) (kube_cronjob_created{${job}}) > ${seconds} unless on (namespace) kube_cronjob_status_last_successful_time{${job}})`
       );
     },
-    /** Any failed Job of a CronJob (or named with a prefix), by Job name. */
-    failedJobs: (prefix: string) => `max by (namespace, job_name) (kube_job_status_failed{${ns},job_name=~"${prefix}-.*"}) > 0`,
+    /**
+     * Any failed Job of a CronJob (or named with a prefix), by Job name: its Failed condition (retries
+     * used up, or its deadline passed). Not its failed pods (kube_job_status_failed): a retry that
+     * succeeds leaves them counted.
+     */
+    failedJobs: (prefix: string) => `max by (namespace, job_name) (kube_job_failed{${ns},job_name=~"${prefix}-.*",condition="true"}) > 0`,
     /** The app's request rate over 5 minutes, and its error rate (monitoring.metrics), with an extra selector. */
     requests: (selector: string) => `rate(${m.requests}{${ns}${selector}}[5m])`,
     errors: (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~${promqlString(m.errorStatus)}}[5m])`,

@@ -14,10 +14,11 @@ import { namespaceRules } from "../namespace/public";
 import { postgresRules } from "../postgres/public";
 import { redisRules } from "../redis/public";
 import { serviceRules } from "../service/public";
+import { tenantRules } from "../tenants/public";
 import { ruleKit, type AlertingRule, type PartRules, type RuleGroup, type RuleKit, type RulesContext } from "./rule-kit";
 
 /** Every part's rules, in the order they appear in the PrometheusRule. */
-const PARTS: readonly ((kit: RuleKit) => PartRules)[] = [serviceRules, redisRules, postgresRules, backupRules, edgeRules, namespaceRules, stackRules];
+const PARTS: readonly ((kit: RuleKit) => PartRules)[] = [serviceRules, tenantRules, redisRules, postgresRules, backupRules, edgeRules, namespaceRules, stackRules];
 
 /** Rules about every container, volume and scrape target of the stack, whichever part runs it (MON-6, MON-7, MON-9, MON-16). */
 function stackRules(kit: RuleKit): PartRules {

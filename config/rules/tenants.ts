@@ -6,7 +6,7 @@ import type { Rule } from "./rule";
 
 /** What to run for a tenant's final backup (TEN-2): named in the refusal and in the runbook. */
 export function finalBackupCommand(id: string, namespace: string): string {
-  return `kubectl -n ${namespace} create job tenant-final-${id} --from=cronjob/tenant-backups (or backup/tenant-backup.sh --tenant ${id}) once the tenant takes no more writes, then put the tenantArchives record it prints for ${id} under mcp-platform:tenantArchives`;
+  return `kubectl -n ${namespace} create job tenant-backups-final-${id} --from=cronjob/tenant-backups (or backup/tenant-backup.sh --tenant ${id}) once the tenant takes no more writes, then put the tenantArchives record it prints for ${id} under mcp-platform:tenantArchives`;
 }
 
 export const tenantsOnboarding: Rule = {

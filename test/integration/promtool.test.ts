@@ -11,7 +11,8 @@ import { loadStackConfig } from "../../tools/stack-config";
 import { type RuleGroup } from "../../components/monitoring/public";
 import { renderRuleGroups } from "../../components/monitoring/rules";
 import { overviewPanels } from "../../components/monitoring/dashboards";
-import { objects, PROJECT_DIR, render, STACKS } from "../harness";
+import { objects, PROJECT_DIR, render, renderExample, STACKS, type K8sObject } from "../harness";
+import type { Plan } from "../../tools/render-stack";
 import { hasBinary, runTool, tempDir } from "./real-tools";
 import { drillMetrics } from "../upstream/drill-metrics";
 import { SCRAPE_LABELS } from "../upstream/metric-reads";
@@ -68,6 +69,20 @@ const high = { severity: "high", priority: "P1" };
 // Series as the exporters expose them (test/upstream/series.ts checks each against its catalogue),
 // with the labels their scrape adds: `app` and `color` from the PodMonitors, `cluster` on CloudNativePG's pods.
 const ksm = (name: string, labels: Record<string, string>) => series("kube-state-metrics", name, { namespace: "ns", ...labels });
+/**
+ * A Job's series as kube-state-metrics v2.14.0 exposes them (internal/store/job.go): kube_job_status_failed
+ * counts its failed pods (reason "" until the Job itself fails, then one series per known reason);
+ * kube_job_failed and kube_job_complete carry its Failed and Complete conditions, once set, by status.
+ */
+const jobFailed = (job: string, reason: "BackoffLimitExceeded" | "DeadlineExceeded", values = "x20", namespace = "ns") => ({
+  ...Object.fromEntries(["BackoffLimitExceeded", "DeadlineExceeded", "Evicted"].map((r) => [series("kube-state-metrics", "kube_job_status_failed", { namespace, job_name: job, reason: r }), `${r === reason ? 1 : 0}${values}`])),
+  ...Object.fromEntries(["true", "false", "unknown"].map((c) => [series("kube-state-metrics", "kube_job_failed", { namespace, job_name: job, condition: c }), `${c === "true" ? 1 : 0}${values}`])),
+});
+/** A Job whose first pod failed and whose retry succeeded: its failed pod still counted, its condition Complete. */
+const jobRetriedAndComplete = (job: string, values = "x20", namespace = "ns") => ({
+  [series("kube-state-metrics", "kube_job_status_failed", { namespace, job_name: job, reason: "" })]: `1${values}`,
+  ...Object.fromEntries(["true", "false", "unknown"].map((c) => [series("kube-state-metrics", "kube_job_complete", { namespace, job_name: job, condition: c }), `${c === "true" ? 1 : 0}${values}`])),
+});
 const cnpg = (name: string, labels: Record<string, string> = {}) => series("cloudnative-pg", name, { namespace: "ns", app: "postgres", cluster: "postgres", ...labels });
 const barman = (name: string, pod = "postgres-1") => series("barman-cloud-plugin", `barman_cloud_cloudnative_pg_io_${name}`, { namespace: "ns", app: "postgres", cluster: "postgres", pod });
 const redis = (role: string, name: string, labels: Record<string, string> = {}) => series("redis_exporter", name, { namespace: "ns", app: `redis-${role}`, pod: `redis-${role}-0`, ...labels });
@@ -108,14 +123,14 @@ const DRILL_CASES: Case[] = [
   { name: "a drill that failed its checks", series: pushed("mcp_restore_drill_success", "0x20"), at: "10m", alert: "RestoreDrillFailed", fires: [{ ...high, ...clusterLabels }] },
   {
     name: "a drill Job that failed before it could push",
-    series: { [ksm("kube_job_status_failed", { job_name: "restore-drill-29002", reason: "DeadlineExceeded" })]: "1x20" },
+    series: jobFailed("restore-drill-29002", "DeadlineExceeded"),
     at: "10m",
     alert: "RestoreDrillFailed",
     fires: [{ ...high, namespace: "ns", job_name: "restore-drill-29002" }],
   },
   {
     name: "a drill that passed",
-    series: { ...pushed("mcp_restore_drill_success", "1x20"), [ksm("kube_job_status_failed", { job_name: "restore-drill-29002" })]: "0x20" },
+    series: { ...pushed("mcp_restore_drill_success", "1x20"), ...jobRetriedAndComplete("restore-drill-29002") },
     at: "10m",
     alert: "RestoreDrillFailed",
     fires: [],
@@ -374,20 +389,20 @@ const CASES: Case[] = [
   },
   {
     name: "a failed restore check",
-    series: { [ksm("kube_job_status_failed", { job_name: "restore-check-29001", reason: "BackoffLimitExceeded" })]: "1x20" },
+    series: jobFailed("restore-check-29001", "BackoffLimitExceeded"),
     at: "10m",
     alert: "RestoreCheckFailed",
     fires: [{ ...high, namespace: "ns", job_name: "restore-check-29001" }],
   },
-  { name: "no failed restore check", series: { [ksm("kube_job_status_failed", { job_name: "restore-check-29001" })]: "0x20" }, at: "10m", alert: "RestoreCheckFailed", fires: [] },
+  { name: "a restore check that passed on its retry", series: jobRetriedAndComplete("restore-check-29001"), at: "10m", alert: "RestoreCheckFailed", fires: [] },
   {
     name: "a failed pre-release backup, named",
-    series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1-4-2", reason: "BackoffLimitExceeded" })]: "1x10" },
+    series: jobFailed("pre-release-api-1-4-2", "BackoffLimitExceeded", "x10"),
     at: "5m",
     alert: "PreReleaseBackupFailed",
     fires: [{ ...crit, namespace: "ns", job_name: "pre-release-api-1-4-2" }],
   },
-  { name: "a completed pre-release backup", series: { [ksm("kube_job_status_failed", { job_name: "pre-release-api-1-4-2" })]: "0x10" }, at: "5m", alert: "PreReleaseBackupFailed", fires: [] },
+  { name: "a pre-release backup completed on its retry", series: jobRetriedAndComplete("pre-release-api-1-4-2", "x10"), at: "5m", alert: "PreReleaseBackupFailed", fires: [] },
   ...DRILL_CASES,
   {
     name: "5 restarts in 5 minutes",
@@ -463,6 +478,16 @@ const CASES: Case[] = [
   { name: "a target that answers", series: { [series("prometheus", "up", { namespace: "ns", job: "ns/api", pod: "api-blue-1", instance: "10.0.0.1:8000" })]: "1x10" }, at: "6m", alert: "MetricsTargetDown", fires: [] },
 ];
 
+/** The labels a stack's own monitors add (app, color, cluster, probe), read from its rendered objects. */
+function addedLabels(plan: Plan): Set<string> {
+  const added = new Set<string>();
+  for (const o of objects(plan).values()) {
+    if (o.kind === "PodMonitor") for (const e of o.spec.podMetricsEndpoints) for (const r of e.relabelings ?? []) added.add(r.targetLabel);
+    if (o.kind === "Probe") for (const label of Object.keys(o.spec.targets.staticConfig.labels)) added.add(label);
+  }
+  return added;
+}
+
 /** The groups without annotations, for the cases that check labels only (promtool compares both). */
 function withoutAnnotations(ruleGroups: RuleGroup[]): RuleGroup[] {
   return ruleGroups.map((g) => ({ ...g, rules: g.rules.map((r) => ("alert" in r ? { ...r, annotations: undefined } : r)) })) as RuleGroup[];
@@ -536,13 +561,7 @@ describeWithPromtool("promtool", () => {
   });
 
   it("feeds only series the exporters expose at the pinned versions, with labels they or their scrape carry", async () => {
-    // The labels the stack's own monitors add (app, color, cluster, probe), read from the rendered objects.
-    const added = new Set<string>();
-    for (const o of objects(await render("production")).values()) {
-      if (o.kind === "PodMonitor") for (const e of o.spec.podMetricsEndpoints) for (const r of e.relabelings ?? []) added.add(r.targetLabel);
-      if (o.kind === "Probe") for (const label of Object.keys(o.spec.targets.staticConfig.labels)) added.add(label);
-    }
-    expect(checkSeries(added, SCRAPE_LABELS)).toEqual([]);
+    expect(checkSeries(addedLabels(await render("production")), SCRAPE_LABELS)).toEqual([]);
   });
 
   it("every alert has a case that fires it and one that stays under its threshold", () => {
@@ -595,6 +614,65 @@ describeWithPromtool("promtool", () => {
     expect(result.output).toMatch(/SUCCESS/);
     expect(result.status).toBe(0);
   });
+
+  it("per tenant, as examples/go-commerce.yaml deploys it: TenantErrorRate fires for the tenant above the threshold only, TenantJobFailed on each failed tenant Job (TEN-1, TEN-2, BAK-5)", async () => {
+    const plan = await renderExample("go-commerce.yaml");
+    const all = [...objects(plan).values()];
+    const rule = all.find((o) => o.kind === "PrometheusRule")!;
+    const namespace = rule.metadata.namespace!;
+    // The tenants' Jobs as the stack renders them: provisioning Jobs (labelled with their tenant), and what the CronJob that backs the tenants up creates.
+    const tenantJobs = all.filter((o) => o.kind === "Job" && o.spec.template.metadata.labels["mcp-platform.io/tenant"]);
+    const [acme, globex] = tenantJobs.map((o) => o.spec.template.metadata.labels["mcp-platform.io/tenant"] as string);
+    expect([acme, globex]).toEqual(["acme", "globex"]);
+    const runs = (cronJob: K8sObject) => cronJob.spec.jobTemplate.spec.template.spec.containers.flatMap((c: { args?: string[] }) => c.args ?? []);
+    const cronJobs = all.filter((o) => o.kind === "CronJob");
+    const tenantBackups = cronJobs.filter((o) => runs(o).includes("--tenant"));
+    expect(tenantBackups.map((o) => runs(o))).toEqual([["--tenant", acme, "--tenant", globex]]);
+    // The CronJob controller names each Job <cronjob>-<scheduled time in minutes since the epoch>.
+    const scheduled = (o: K8sObject) => `${o.metadata.name}-29412960`;
+    const otherJobs = [...all.filter((o) => o.kind === "Job" && !tenantJobs.includes(o)).map((o) => o.metadata.name), ...cronJobs.filter((o) => !tenantBackups.includes(o)).map(scheduled)];
+    expect(otherJobs.length).toBeGreaterThan(2);
+
+    const failed = (job: string) => jobFailed(job, "BackoffLimitExceeded", "x10", namespace);
+    // A provisioning Job fails until CloudNativePG has created the tenant's role, and is retried.
+    const succeeded = (job: string) => jobRetriedAndComplete(job, "x10", namespace);
+    const jobCase = (name: string, series: Record<string, string>, fires: string[]): Case => ({
+      name,
+      series,
+      at: "5m",
+      alert: "TenantJobFailed",
+      fires: fires.map((job) => ({ ...high, namespace, job_name: job })),
+    });
+
+    // The app's requests counter (monitoring.metrics.requests) with the tenant label (metrics.tenantLabel) the rule reads, per tenant and status.
+    const appRequests = (tenant: string, ok: number, errors: number) => ({
+      [`http_server_requests_seconds_count{namespace="${namespace}",app="api",pod="api-blue-1",tenant="${tenant}",status="200"}`]: `0+${ok}x30`,
+      [`http_server_requests_seconds_count{namespace="${namespace}",app="api",pod="api-blue-1",tenant="${tenant}",status="500"}`]: `0+${errors}x30`,
+    });
+    const tenantAlert = (tenant: string, levels: object[]) => levels.map((l) => ({ ...l, namespace, tenant }));
+    const cases: Case[] = [
+      {
+        name: `${acme} at 8 % errors, ${globex} at 0.5 %`,
+        series: { ...appRequests(acme, 92, 8), ...appRequests(globex, 199, 1) },
+        at: "15m",
+        alert: "TenantErrorRate",
+        fires: tenantAlert(acme, [warn, crit]),
+      },
+      { name: `${globex} at 2 %, ${acme} without errors`, series: { ...appRequests(acme, 100, 0), ...appRequests(globex, 98, 2) }, at: "15m", alert: "TenantErrorRate", fires: tenantAlert(globex, [warn]) },
+      { name: "both tenants under 1 %", series: { ...appRequests(acme, 995, 5), ...appRequests(globex, 999, 1) }, at: "15m", alert: "TenantErrorRate", fires: [] },
+      { name: "errors of a tenant the stack does not have", series: appRequests("initech", 50, 50), at: "15m", alert: "TenantErrorRate", fires: [] },
+      ...tenantJobs.map((o) => jobCase(`provisioning Job ${o.metadata.name} failed`, { ...failed(o.metadata.name), ...succeeded(tenantJobs.find((x) => x !== o)!.metadata.name) }, [o.metadata.name])),
+      jobCase("a scheduled tenant backup failed", failed(scheduled(tenantBackups[0])), [scheduled(tenantBackups[0])]),
+      jobCase("a tenant's final backup made from the CronJob failed", failed(`${tenantBackups[0].metadata.name}-final-${acme}`), [`${tenantBackups[0].metadata.name}-final-${acme}`]),
+      jobCase("every tenant Job succeeded", Object.assign({}, ...[...tenantJobs.map((o) => o.metadata.name), scheduled(tenantBackups[0])].map(succeeded)), []),
+      jobCase("the stack's other Jobs failed", Object.assign({}, ...otherJobs.map(failed)), []),
+    ];
+    expect(checkSeries(addedLabels(plan), SCRAPE_LABELS)).toEqual([]);
+    const result = promtoolTest(withoutAnnotations(rule.spec.groups as RuleGroup[]), cases);
+    expect(result.output).not.toMatch(/FAILED/);
+    expect(result.output).toMatch(/SUCCESS/);
+    expect(result.status).toBe(0);
+  }, 60000);
 
   it("a threshold changed in the config changes what fires", () => {
     const raised = groups({ thresholds: { errorRate: { warning: 0.03, critical: 0.1 } } });
