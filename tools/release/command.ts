@@ -13,7 +13,8 @@ const COMMON_HELP = `  --dir DIR        the project directory (Pulumi.yaml and t
   --dry-run        print the diff, write nothing
 
 Exit codes: 0 written (or nothing to change), 2 bad input or an unsafe step (the reason and what to
-do instead; nothing written).`;
+do instead; nothing written). A stack file that is a link out of the project, read-only or not UTF-8
+is bad input, refused before anything is printed.`;
 const usage = (synopsis: string, what: string, ...options: string[]): Usage => ({ synopsis, help: `${what}\n\n${options.join("\n")}\n${COMMON_HELP}` });
 const STACK_OPTION = "  --stack STACK    the stack whose file is edited";
 const SERVICES_OPTION = "  --service NAME   one service (default: every blue-green service)";
