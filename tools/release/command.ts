@@ -70,7 +70,7 @@ export interface StackFile extends Stack {
   configFile?: string;
 }
 
-/** A stack's validated config and its file's text (UTF-8, the stack one of the project's: loadStackConfig checks both). */
+/** A stack's validated config and its file's text, as loadStackConfig read it (a stack of the project's, or --config-file; UTF-8). */
 export function openStack(dir: string, name: string, configFile?: string): StackFile {
   const stackConfig = loadStackConfig(dir, name, configFile);
   const config = requirePlatformConfig(rawPlatformConfig(stackConfig.config));
@@ -81,7 +81,7 @@ export function openStack(dir: string, name: string, configFile?: string): Stack
  * A stack whose file a command edits: openStack's, refused before anything is printed when the
  * edit could not be written where it belongs: a Pulumi.<stack>.yaml that is a link to a file
  * outside the project, or a file without its owner's write permission (checked on the mode bits:
- * root could write it anyway).
+ * root could write it anyway). A --config-file is edited where the operator named it.
  */
 export function openStackToEdit(dir: string, name: string, configFile?: string): StackFile {
   const stack = openStack(dir, name, configFile);
