@@ -92,3 +92,23 @@ describe("applyEdits", () => {
     expect(() => applyEdits("config: [\n", [{ path: ["config", "x"], value: 1 }])).toThrow(/not valid YAML/);
   });
 });
+
+describe("applyEdits on a file with a byte-order mark, CRLF line endings and non-ASCII text", () => {
+  /** TEXT as saved by a Windows editor: BOM, CRLF, a comment in other scripts. */
+  const windows = (text: string) => `\uFEFF# Bühne — 終わり\r\n${text.replace(/\n/g, "\r\n")}`;
+  const edits = [
+    { path: bg("activeColor"), value: "grün" },
+    { path: bg("canaryWeight"), value: 5 },
+    { path: bg("standbyScale"), value: undefined },
+    { path: bg("smokePassed"), value: { image: "ghcr.io/x/app@sha256:aaaa", at: "2026-12-03T08:00:00.000Z" } },
+    { path: ["config", "mcp-platform:services", "api", "env"], value: { A: "1", B: "drei" } },
+  ];
+
+  it("changes exactly what the same edits change in the LF file, in the file's own line endings, keeping the mark", () => {
+    expect(applyEdits(windows(TEXT), edits)).toBe(windows(applyEdits(TEXT, edits)));
+  });
+
+  it("starts a new line for a key added after a last line without a newline", () => {
+    expect(applyEdits("config:\r\n  a:\r\n    b: 1", [{ path: ["config", "a", "c"], value: 2 }])).toBe("config:\r\n  a:\r\n    b: 1\r\n    c: 2\r\n");
+  });
+});

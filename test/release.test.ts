@@ -2,13 +2,15 @@
  * The release commands on temporary copies of the real stack files: the whole cycle
  * promote -> canary 5 -> cutover -> rollback -> cutover -> retire, where after each step the plan
  * shows the expected Services, scale and edge weights, the policy pack accepts it, and the file
- * changed only in the expected lines; then every refusal, which writes nothing.
+ * changed only in the expected lines; then every refusal, which writes nothing; then stack files
+ * and --stack values no command may edit through, refused before anything is printed.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { UsageError } from "../tools/cli";
 import { isRefusal, runRelease } from "../tools/release/command";
+import { runDelivery } from "../tools/release/delivery-command";
 import { stackDiff } from "../tools/release/stack-file";
 import { PolicyPackSession } from "../tools/policy/analyzer";
 import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
@@ -289,5 +291,135 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     refused(dir, "cutover", ["--stack", "production", "--service", "apu"], /stack "production" has no service "apu" \(services: api, worker\)/);
     refused(dir, "deploy", ["--stack", "production"], /unknown command "deploy"; one of: promote, canary, cutover, rollback, retire/);
     refused(dir, "retire", ["--stack", "production", "--now", "soon"], /--now: "soon" is not a time/);
+  });
+});
+
+describe("stack files a command must not edit: exit 2 before anything is printed, no byte changed", () => {
+  /** After beforeAll wrote staging's state. */
+  const promoteArgs = () => ["--source-state", stagingState, "--now", "2026-11-24T06:00:00Z"];
+  const observed = () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mcp-observed-")), "healthy.json");
+    const figures = { errorRate: 0.001, p95Seconds: 0.2, restarts5m: 0, requests: 5000 };
+    fs.writeFileSync(file, JSON.stringify({ stable: figures, candidate: figures, baselineP95Seconds: 0.2 }));
+    return file;
+  };
+  /** Each command that edits a stack file, on the stack given, in a state where it would write. */
+  const COMMANDS: Record<string, (dir: string, stack: string, print: (text: string) => void) => unknown> = {
+    promote: (dir, stack, print) => runRelease("promote", ["--from", "staging", "--to", stack, ...promoteArgs(), "--dir", dir], print),
+    canary: (dir, stack, print) => runRelease("canary", ["--stack", stack, "--service", "api", "--weight", "5", "--dir", dir], print),
+    cutover: (dir, stack, print) => runRelease("cutover", ["--stack", stack, "--dir", dir], print),
+    advance: (dir, stack, print) => runDelivery("advance", ["--stack", stack, "--service", "api", "--observed", observed(), "--dir", dir], print),
+  };
+  const outside = () => fs.mkdtempSync(path.join(os.tmpdir(), "mcp-outside-"));
+  const production = (dir: string) => path.join(dir, "Pulumi.production.yaml");
+
+  /** A hostile input: makes it in the project copy; returns the --stack value and the files that must not change. */
+  const CASES: [string, (dir: string) => { stack: string; files: string[] }, (dir: string) => RegExp][] = [
+    [
+      "a --stack value that climbs out of the project (x/../../NAME)",
+      (dir) => {
+        const target = path.join(dir, `Pulumi.x/../../${path.basename(dir)}-evil.yaml`);
+        fs.copyFileSync(production(dir), target);
+        return { stack: `x/../../${path.basename(dir)}-evil`, files: [target] };
+      },
+      () => /^no stack "x\/\.\.\/\.\.\/[^"]+-evil": this project has production, staging \(Pulumi\.<stack>\.yaml\)$/,
+    ],
+    [
+      "an absolute path as --stack",
+      () => {
+        const target = path.join(outside(), "Pulumi.production.yaml");
+        fs.copyFileSync(path.join(PROJECT_DIR, "Pulumi.production.yaml"), target);
+        return { stack: target, files: [target] };
+      },
+      () => /^no stack "\/.*Pulumi\.production\.yaml": this project has production, staging/,
+    ],
+    ["a --stack value with a slash", () => ({ stack: "production/api", files: [] }), () => /^no stack "production\/api": this project has production, staging/],
+    [
+      "a stack file that is a link to a file outside the project",
+      (dir) => {
+        const target = path.join(outside(), "Pulumi.production.yaml");
+        fs.renameSync(production(dir), target);
+        fs.symlinkSync(target, production(dir));
+        return { stack: "production", files: [target] };
+      },
+      (dir) => new RegExp(`^${production(dir).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is a link to /.*Pulumi\\.production\\.yaml, outside the project \\(.*\\): a release edits only the project's own stack files`),
+    ],
+    [
+      "a read-only stack file (0444: root could still write it)",
+      (dir) => {
+        fs.chmodSync(production(dir), 0o444);
+        return { stack: "production", files: [] };
+      },
+      () => /Pulumi\.production\.yaml: read-only \(mode 444\): nothing written; make it writable \(chmod u\+w .*Pulumi\.production\.yaml\) and run again$/,
+    ],
+    [
+      "a stack file with a Latin-1 byte in a comment",
+      (dir) => {
+        const bytes = fs.readFileSync(production(dir));
+        const at = bytes.indexOf("\nconfig:");
+        fs.writeFileSync(production(dir), Buffer.concat([bytes.subarray(0, at + 1), Buffer.from("# caf\xe9\n", "latin1"), bytes.subarray(at + 1)]));
+        return { stack: "production", files: [] };
+      },
+      (dir) => {
+        const bytes = fs.readFileSync(production(dir));
+        const offset = bytes.indexOf(0xe9);
+        return new RegExp(`Pulumi\\.production\\.yaml:${bytes.subarray(0, offset).filter((b) => b === 0x0a).length + 1}: not UTF-8 \\(byte 0xe9 at offset ${offset}\\); save the file as UTF-8$`);
+      },
+    ],
+  ];
+
+  it.each(CASES.flatMap(([name, make, message]) => Object.keys(COMMANDS).map((command) => [`${command}: ${name}`, command, make, message] as const)))("%s", async (_name, command, make, message) => {
+    const dir = projectCopy();
+    runRelease("promote", ["--from", "staging", "--to", "production", ...promoteArgs(), "--dir", dir], () => undefined); // so every command would write
+    const { stack, files } = make(dir);
+    const watched = [...["staging", "production"].map((s) => path.join(dir, `Pulumi.${s}.yaml`)), ...files];
+    const before = watched.map((file) => fs.readFileSync(file));
+    let out = "";
+    let error: unknown;
+    try {
+      await COMMANDS[command](dir, stack, (text) => (out += text));
+    } catch (e) {
+      error = e;
+    }
+    expect(isRefusal(error)).toBe(true);
+    expect((error as Error).message).toMatch(message(dir));
+    expect(out).toBe("");
+    expect(watched.map((file) => fs.readFileSync(file))).toEqual(before);
+  });
+
+  it("a write the file system refuses (EROFS, EACCES) is exit 2 with the reason, and nothing printed", () => {
+    const dir = projectCopy();
+    runRelease("promote", ["--from", "staging", "--to", "production", ...promoteArgs(), "--dir", dir], () => undefined);
+    const before = fs.readFileSync(production(dir));
+    // The module itself (the namespace import's bindings cannot be replaced); root passes EACCES, so the refusal is simulated.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fsModule = require("fs") as typeof fs;
+    for (const code of ["EROFS", "EACCES"]) {
+      const spy = jest.spyOn(fsModule, "writeFileSync").mockImplementation(() => {
+        throw Object.assign(new Error(`${code}: refused, open '${production(dir)}'`), { code });
+      });
+      let out = "";
+      try {
+        expect(() => runRelease("cutover", ["--stack", "production", "--dir", dir], (text) => (out += text))).toThrow(new RegExp(`Pulumi\\.production\\.yaml: cannot be written \\(${code}.*\\): nothing written; make it writable and run again$`));
+      } finally {
+        spy.mockRestore();
+      }
+      expect(out).toBe("");
+    }
+    expect(fs.readFileSync(production(dir))).toEqual(before);
+  });
+
+  it("keeps a byte-order mark, CRLF line endings and non-ASCII text byte for byte through real edits", () => {
+    const windows = (text: string) => `\uFEFF# Produktion — 終わり\r\n${text.replace(/\n/g, "\r\n")}`;
+    const [plain, saved] = [projectCopy(), projectCopy()];
+    fs.writeFileSync(production(saved), windows(fs.readFileSync(production(saved), "utf8")));
+    for (const dir of [plain, saved]) {
+      runRelease("promote", ["--from", "staging", "--to", "production", ...promoteArgs(), "--dir", dir], () => undefined);
+      runRelease("canary", ["--stack", "production", "--service", "api", "--weight", "5", "--dir", dir], () => undefined);
+      runRelease("cutover", ["--stack", "production", "--now", "2026-11-24T07:00:00Z", "--dir", dir], () => undefined);
+    }
+    const edited = fs.readFileSync(production(plain), "utf8");
+    expect(edited).toContain('cutoverAt: "2026-11-24T07:00:00.000Z"');
+    expect(fs.readFileSync(production(saved))).toEqual(Buffer.from(windows(edited), "utf8"));
   });
 });

@@ -30,6 +30,17 @@ describe("refused by the validation, naming the key", () => {
   });
 });
 
+describe("the server's refusals of the closed gaps (run by the cluster test): each puts the value into an object of a valid plan", () => {
+  it.each(REJECTED.filter((row) => row.server).map((row) => [describeRow(row), row.server!] as const))("%s", async (_name, server) => {
+    // The program renders only a valid configuration: the base is one.
+    const object = objects(await render("staging", server.base)).get(server.object);
+    expect(object).toBeDefined();
+    const before = JSON.stringify(object);
+    server.set(object!);
+    expect(JSON.stringify(object)).not.toBe(before);
+  });
+});
+
 describe("accepted at the edge of what the platform accepts", () => {
   it.each(ACCEPTED.map((row) => [describeRow(row), row] as const))("%s", (_name, row) => {
     expect(errorsOf(row)).toEqual([]);

@@ -5,7 +5,7 @@
  * Used by test/server-cases.test.ts (the validation, offline) and test/cluster/config-vs-server.test.ts
  * (the rows of the staging stack against a real API server).
  */
-import type { StackValues } from "./harness";
+import type { K8sObject, StackValues } from "./harness";
 
 /** A stack-file change: a value set at a key path (under config:), or a function for renames. */
 export interface Row {
@@ -17,6 +17,22 @@ export interface Row {
   change?: (values: StackValues) => void;
   /** The stack file the change applies to (default staging). */
   stack?: "staging" | "production";
+  /** The server's own refusal of the value, for a row that was a known gap of test/cluster/config-vs-server.test.ts. */
+  server?: ServerRefusal;
+}
+
+/**
+ * How the API server refuses a value the validation rejects first (so the program never renders
+ * it): the plan of the staging stack with `base` made (a valid change) holds `object`; `set` puts
+ * the value where the program would; created with dryRun=All, the server answers `refuses` (its
+ * words) among its errors and warnings.
+ */
+export interface ServerRefusal {
+  /** "Kind/name" of the object the value lands in. */
+  object: string;
+  set: (object: K8sObject) => void;
+  refuses: RegExp;
+  base?: (values: StackValues) => void;
 }
 
 export const setAt = (values: Record<string, unknown>, key: string, value: unknown) => {
@@ -42,6 +58,10 @@ const long = (n: number) => `a${"b".repeat(n - 1)}`;
 /** 2^31: one above Kubernetes' int32 maximum. */
 const INT32_OVERFLOW = 2 ** 31;
 const set = (key: string, value: unknown) => (values: StackValues) => setAt(values, key, value);
+/** A volume the program renders as PersistentVolumeClaim/uploads. */
+const UPLOADS = { uploads: { size: "5Gi", storageClass: "efs-sc" } };
+/** The first container of a workload's pod template. */
+const app = (o: K8sObject) => o.spec.template.spec.containers[0];
 const both = (...changes: ((values: StackValues) => void)[]) => (values: StackValues) => changes.forEach((change) => change(values));
 
 export const REJECTED: Row[] = [
@@ -57,9 +77,30 @@ export const REJECTED: Row[] = [
   { key: "mcp-platform:edge.hostname", value: "mcp_staging.example.com", field: "host names" },
   { key: "mcp-platform:edge.hostname", value: `${long(64)}.example.com`, field: "host names (DNS labels of at most 63 characters)" },
   { key: "mcp-platform:edge.hostname", value: `${Array.from({ length: 26 }, () => long(9)).join(".")}.example.com`, field: "host names (at most 253 characters)" },
-  { key: "mcp-platform:redis.queue.storage.storageClass", value: "Fast_SSD", field: "StorageClass names (DNS subdomain)" },
-  { key: "mcp-platform:volumes.uploads.storageClass", value: "Efs_Sc", field: "StorageClass names (DNS subdomain)", change: set("mcp-platform:volumes", { uploads: { size: "5Gi", storageClass: "Efs_Sc" } }) },
-  { key: "mcp-platform:services.api.env.EXTERNAL.secretKeyRef.key", value: "bad key", field: "Secret key names ([-._a-zA-Z0-9]+)", change: set("mcp-platform:services.api.env.EXTERNAL", { secretKeyRef: { name: "external", key: "bad key" } }) },
+  {
+    key: "mcp-platform:redis.queue.storage.storageClass",
+    value: "Fast_SSD",
+    field: "StorageClass names (DNS subdomain)",
+    server: { object: "StatefulSet/redis-queue", set: (o) => void (o.spec.volumeClaimTemplates[0].spec.storageClassName = "Fast_SSD"), refuses: /storageClassName: Invalid value: "Fast_SSD"/ },
+  },
+  {
+    key: "mcp-platform:volumes.uploads.storageClass",
+    value: "Efs_Sc",
+    field: "StorageClass names (DNS subdomain)",
+    change: set("mcp-platform:volumes", { uploads: { size: "5Gi", storageClass: "Efs_Sc" } }),
+    server: { base: set("mcp-platform:volumes", UPLOADS), object: "PersistentVolumeClaim/uploads", set: (o) => void (o.spec.storageClassName = "Efs_Sc"), refuses: /storageClassName: Invalid value: "Efs_Sc"/ },
+  },
+  {
+    key: "mcp-platform:services.api.env.EXTERNAL.secretKeyRef.key",
+    value: "bad key",
+    field: "Secret key names ([-._a-zA-Z0-9]+)",
+    change: set("mcp-platform:services.api.env.EXTERNAL", { secretKeyRef: { name: "external", key: "bad key" } }),
+    server: {
+      object: "Deployment/api-blue",
+      set: (o) => app(o).env.push({ name: "EXTERNAL", valueFrom: { secretKeyRef: { name: "external", key: "bad key" } } }),
+      refuses: /secretKeyRef\.key: Invalid value: "bad key": a valid config key must consist of alphanumeric characters/,
+    },
+  },
   // S3 bucket naming rules (AWS).
   { key: "mcp-platform:backups.bucket", value: "my..backups", field: "S3 bucket names: no two adjacent periods" },
   { key: "mcp-platform:backups.bucket", value: "192.168.10.20", field: "S3 bucket names: not an IP address" },
@@ -74,11 +115,27 @@ export const REJECTED: Row[] = [
   // Quantities.
   { key: "mcp-platform:services.worker.resources.requests.cpu", value: "2 cores", field: "resource quantities" },
   { key: "mcp-platform:services.worker.resources.limits.memory", value: "1GB", field: "resource quantities" },
-  { key: "mcp-platform:services.worker.resources.requests.memory", value: "0.5", field: "whole bytes of memory (the server warns of a fractional byte value)" },
+  {
+    key: "mcp-platform:services.worker.resources.requests.memory",
+    value: "0.5",
+    field: "whole bytes of memory (the server warns of a fractional byte value)",
+    server: { object: "Deployment/worker", set: (o) => void (app(o).resources.requests.memory = "0.5"), refuses: /fractional byte value "500m" is invalid, must be an integer/ },
+  },
   { key: "mcp-platform:redis.queue.storage.size", value: "-1Gi", field: "storage quantities" },
-  { key: "mcp-platform:redis.queue.storage.size", value: "0", field: "storage requests above zero" },
+  {
+    key: "mcp-platform:redis.queue.storage.size",
+    value: "0",
+    field: "storage requests above zero",
+    server: { object: "StatefulSet/redis-queue", set: (o) => void (o.spec.volumeClaimTemplates[0].spec.resources.requests.storage = "0"), refuses: /must be greater than zero/ },
+  },
   { key: "mcp-platform:postgres.storage.size", value: "0Gi", field: "storage requests above zero" },
-  { key: "mcp-platform:volumes.uploads.size", value: "0", field: "storage requests above zero", change: set("mcp-platform:volumes", { uploads: { size: "0", storageClass: "efs-sc" } }) },
+  {
+    key: "mcp-platform:volumes.uploads.size",
+    value: "0",
+    field: "storage requests above zero",
+    change: set("mcp-platform:volumes", { uploads: { size: "0", storageClass: "efs-sc" } }),
+    server: { base: set("mcp-platform:volumes", UPLOADS), object: "PersistentVolumeClaim/uploads", set: (o) => void (o.spec.resources.requests.storage = "0"), refuses: /must be greater than zero/ },
+  },
   { key: "mcp-platform:monitoring.stack.storage", value: "0", field: "storage requests above zero (Prometheus's volume)" },
   // Requests above limits, for every container (the API server: "must be less than or equal to ... limit").
   { key: "mcp-platform:postgres.resources.requests.memory", value: "2Gi", field: "requests <= limits (Postgres)" },
@@ -91,11 +148,16 @@ export const REJECTED: Row[] = [
   { key: "mcp-platform:containerLimits.defaultRequest.memory", value: "2Gi", field: "LimitRange defaultRequest above its default (1Gi)" },
   // Cron schedules (robfig/cron ParseStandard, as Kubernetes parses them).
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 3 * *", field: "CronJob schedules: five fields" },
-  { key: "mcp-platform:backups.jobs.logicalSchedule", value: "61 3 * * *", field: "cron minute 0-59" },
-  { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 24 * * *", field: "cron hour 0-23" },
+  {
+    key: "mcp-platform:backups.jobs.logicalSchedule",
+    value: "61 3 * * *",
+    field: "cron minute 0-59",
+    server: { object: "CronJob/logical-backup", set: (o) => void (o.spec.schedule = "61 3 * * *"), refuses: /spec\.schedule: Invalid value: "61 3 \* \* \*": end of range \(61\) above maximum \(59\)/ },
+  },
+  { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 24 * * *", field: "cron hour 0-23", server: { object: "CronJob/logical-backup", set: (o) => void (o.spec.schedule = "0 24 * * *"), refuses: /end of range \(24\) above maximum \(23\)/ } },
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 3 0 * *", field: "cron day of month 1-31" },
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 3 * 13 *", field: "cron month 1-12" },
-  { key: "mcp-platform:backups.jobs.restoreCheckSchedule", value: "0 5 * * 8", field: "cron weekday 0-6" },
+  { key: "mcp-platform:backups.jobs.restoreCheckSchedule", value: "0 5 * * 8", field: "cron weekday 0-6", server: { object: "CronJob/restore-check", set: (o) => void (o.spec.schedule = "0 5 * * 8"), refuses: /end of range \(8\) above maximum \(6\)/ } },
   { key: "mcp-platform:backups.jobs.restoreCheckSchedule", value: "0 5 * * 7", field: "cron weekday 0-6 (robfig has no 7)" },
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 3 * * daily", field: "cron: words other than month and weekday names" },
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "*/0 3 * * *", field: "cron step of 0" },
@@ -103,20 +165,73 @@ export const REJECTED: Row[] = [
   { key: "mcp-platform:backups.jobs.logicalSchedule", value: "0 3 1,,2 * *", field: "cron empty list item" },
   { key: "mcp-platform:backups.drill.schedule", value: "@weekly", field: "CronJob schedules: five fields (descriptors not used by the stack)" },
   // int32 fields (the server: "must be between 0 and 2147483647"; larger values wrap).
-  { key: "mcp-platform:services.worker.runAsUser", value: 3000000000, field: "user ids (int32)" },
-  { key: "mcp-platform:services.worker.probes.timeoutSeconds", value: 3000000000, field: "probe seconds (int32)" },
-  { key: "mcp-platform:services.worker.disruptionMaxUnavailable", value: 3000000000, field: "PodDisruptionBudget maxUnavailable (int32)" },
+  {
+    key: "mcp-platform:services.worker.runAsUser",
+    value: 3000000000,
+    field: "user ids (int32)",
+    server: { object: "Deployment/worker", set: (o) => void (o.spec.template.spec.securityContext.runAsUser = 3000000000), refuses: /must be between 0 and 2147483647, inclusive/ },
+  },
+  {
+    key: "mcp-platform:services.worker.probes.timeoutSeconds",
+    value: 3000000000,
+    field: "probe seconds (int32)",
+    server: { object: "Deployment/worker", set: (o) => void (app(o).livenessProbe.timeoutSeconds = 3000000000), refuses: /timeoutSeconds: Invalid value: -1294967296/ },
+  },
+  {
+    key: "mcp-platform:services.worker.disruptionMaxUnavailable",
+    value: 3000000000,
+    field: "PodDisruptionBudget maxUnavailable (int32)",
+    server: { object: "PodDisruptionBudget/worker", set: (o) => void (o.spec.maxUnavailable = 3000000000), refuses: /^PodDisruptionBudget mcp-staging\/worker: / },
+  },
   { key: "mcp-platform:services.worker.replicas", value: INT32_OVERFLOW, field: "replicas (int32)" },
   { key: "mcp-platform:edge.replicas", value: INT32_OVERFLOW, field: "replicas (int32)" },
   { key: "mcp-platform:quota.pods", value: INT32_OVERFLOW, field: "quota counts" },
   // Rollouts and pod lifecycle.
-  { key: "mcp-platform:services.worker.maxSurge", value: "0%", field: "a rollout that can move (maxSurge 0 with maxUnavailable 0)" },
-  { key: "mcp-platform:services.worker.preStopSleepSeconds", value: 60, field: "preStop sleep below terminationGracePeriodSeconds (30)" },
+  {
+    key: "mcp-platform:services.worker.maxSurge",
+    value: "0%",
+    field: "a rollout that can move (maxSurge 0 with maxUnavailable 0)",
+    server: { object: "Deployment/worker", set: (o) => void (o.spec.strategy.rollingUpdate.maxSurge = "0%"), refuses: /maxUnavailable: Invalid value: 0: may not be 0 when `maxSurge` is 0/ },
+  },
+  {
+    key: "mcp-platform:services.worker.preStopSleepSeconds",
+    value: 60,
+    field: "preStop sleep below terminationGracePeriodSeconds (30)",
+    server: { object: "Deployment/worker", set: (o) => void (app(o).lifecycle.preStop.sleep.seconds = 60), refuses: /preStop\.sleep: Invalid value: 60: must be non-negative and less than terminationGracePeriodSeconds/ },
+  },
   { key: "mcp-platform:services.worker.preStopSleepSeconds", value: 30, field: "preStop sleep below terminationGracePeriodSeconds (equal is refused)" },
-  { key: "mcp-platform:services.worker.preStopSleepSeconds", value: "(grace period 3, sleep 5)", field: "terminationGracePeriodSeconds above the preStop sleep", change: set("mcp-platform:services.worker.terminationGracePeriodSeconds", 3) },
+  {
+    key: "mcp-platform:services.worker.preStopSleepSeconds",
+    value: "(grace period 3, sleep 5)",
+    field: "terminationGracePeriodSeconds above the preStop sleep",
+    change: set("mcp-platform:services.worker.terminationGracePeriodSeconds", 3),
+    server: { object: "Deployment/worker", set: (o) => void (o.spec.template.spec.terminationGracePeriodSeconds = 3), refuses: /preStop\.sleep: Invalid value: 5: must be non-negative and less than terminationGracePeriodSeconds/ },
+  },
   // HPA behaviour (k8s autoscaling validation: periodSeconds <= 1800, stabilizationWindowSeconds <= 3600).
-  { key: "mcp-platform:services.worker.autoscaling.scaleUpPeriodSeconds", value: 1801, field: "HPA policy periods (at most 1800 s)", change: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3, scaleUpPeriodSeconds: 1801 }) },
-  { key: "mcp-platform:services.worker.autoscaling.scaleDownStabilizationSeconds", value: 3601, field: "HPA stabilization windows (at most 3600 s)", change: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3, scaleDownStabilizationSeconds: 3601 }) },
+  {
+    key: "mcp-platform:services.worker.autoscaling.scaleUpPeriodSeconds",
+    value: 1801,
+    field: "HPA policy periods (at most 1800 s)",
+    change: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3, scaleUpPeriodSeconds: 1801 }),
+    server: {
+      base: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3 }),
+      object: "HorizontalPodAutoscaler/worker",
+      set: (o) => void (o.spec.behavior.scaleUp.policies[0].periodSeconds = 1801),
+      refuses: /scaleUp\.policies\[0\]\.periodSeconds: Invalid value: 1801: must be less than or equal to 1800/,
+    },
+  },
+  {
+    key: "mcp-platform:services.worker.autoscaling.scaleDownStabilizationSeconds",
+    value: 3601,
+    field: "HPA stabilization windows (at most 3600 s)",
+    change: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3, scaleDownStabilizationSeconds: 3601 }),
+    server: {
+      base: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: 3 }),
+      object: "HorizontalPodAutoscaler/worker",
+      set: (o) => void (o.spec.behavior.scaleDown.stabilizationWindowSeconds = 3601),
+      refuses: /stabilizationWindowSeconds: Invalid value: 3601: must be less than or equal to 3600/,
+    },
+  },
   { key: "mcp-platform:services.worker.autoscaling.maxReplicas", value: INT32_OVERFLOW, field: "HPA maxReplicas (int32)", change: set("mcp-platform:services.worker.autoscaling", { minReplicas: 1, maxReplicas: INT32_OVERFLOW }) },
   // Mount paths (the server: "must be unique", "must not contain ':'").
   { key: "mcp-platform:services.worker.writablePaths[1]", value: ["/cache", "/cache"], field: "volumeMounts[].mountPath unique", change: set("mcp-platform:services.worker.writablePaths", ["/cache", "/cache"]) },

@@ -67,6 +67,13 @@ describe("the file's text", () => {
     expect(refusal(text)).toMatch(new RegExp(`:${line}: not UTF-8 \\(byte 0xe9 at offset ${offset}\\)`));
   });
 
+  it("reads a file with a byte-order mark and CRLF line endings as the same values, and keeps its text as it is", () => {
+    const windows = `\uFEFF${STAGING.replace(/\n/g, "\r\n")}`;
+    const loaded = load(Buffer.from(windows, "utf8"));
+    expect(loaded.config).toEqual(load(STAGING).config);
+    expect(loaded.text).toBe(windows);
+  });
+
   it("accepts non-ASCII UTF-8", () => {
     expect(load(withLines("mcp-platform:restartedAt: café – 終わり")).config["mcp-platform:restartedAt"]).toBe("café – 終わり");
   });

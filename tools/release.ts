@@ -11,7 +11,8 @@
  * Common options: --dir DIR (the project directory holding Pulumi.yaml and the stack files;
  * default: this project), --dry-run (print the diff, write nothing), --now ISO (the time cutover
  * records and retire compares with; default: now, for drills). Each prints the diff it made.
- * Exit 2 with the reason, and nothing written, when a step is unsafe.
+ * Exit 2 with the reason, and nothing written, when a step is unsafe or the stack file is not one a
+ * command may edit (see openStackToEdit).
  */
 import { runMain } from "./cli";
 import { isRefusal, runRelease } from "./release/command";

@@ -12,7 +12,7 @@ import * as path from "path";
 import { ConfigError, rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
 import { runSmoke, smokeChecks } from "./release/smoke";
 import { recordSmoke } from "./release/advance";
-import { isRefusal, openStack, timeOf, write } from "./release/command";
+import { isRefusal, openStackToEdit, timeOf, write } from "./release/command";
 import { httpUrl, parseCli, positiveInteger, required, runMain, UsageError, type Usage } from "./cli";
 import { loadStackConfig, StackFileError } from "./stack-config";
 
@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   if (args.now && !args.record) throw new UsageError("--now is the time --record records: give --record too");
   const service = args.stack ? serviceOf(args.stack, args.service, args["config-file"]) : undefined;
   const now = timeOf(args.now);
-  const stack = args.record ? openStack(PROJECT_DIR, args.stack!, args["config-file"]) : undefined;
+  const stack = args.record ? openStackToEdit(PROJECT_DIR, args.stack!, args["config-file"]) : undefined;
   if (stack) recordSmoke(stack, service!.name, true, now); // refuses a service without colours before testing
 
   const results = await runSmoke(base, smokeChecks(service?.svc, args["expect-version"]), timeoutMs);

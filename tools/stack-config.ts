@@ -18,6 +18,8 @@ export interface StackConfig {
   file: string;
   config: Record<string, string>;
   secretKeys: string[];
+  /** The stack file's text as read (a byte-order mark kept): what the release commands edit. */
+  text: string;
 }
 
 export class StackFileError extends Error {}
@@ -52,15 +54,15 @@ export { SECRET_PLACEHOLDER };
 
 /** `stackText`: the stack file's content as it would be after an edit, instead of what is on disk. */
 export function loadStackConfig(projectDir: string, stack: string, configFile?: string, stackText?: string): StackConfig {
-  const project = readYaml(path.join(projectDir, "Pulumi.yaml"), "the project file") as {
+  const project = readYaml(path.join(projectDir, "Pulumi.yaml"), "the project file").value as {
     name?: string;
     config?: Record<string, { default?: unknown }>;
   };
   if (!project?.name) throw new StackFileError(`${path.join(projectDir, "Pulumi.yaml")}: no project name`);
   if (!configFile) requireStack(projectDir, stack);
   const file = configFile ? path.resolve(configFile) : path.join(projectDir, `Pulumi.${stack}.yaml`);
-  const stackFile = readYaml(file, `the stack file of "${stack}"`, stackText) as { config?: Record<string, unknown> } | null;
-  const values = stackFile?.config ?? {};
+  const read = readYaml(file, `the stack file of "${stack}"`, stackText);
+  const values = (read.value as { config?: Record<string, unknown> } | null)?.config ?? {};
   if (typeof values !== "object" || Array.isArray(values)) throw new StackFileError(`${file}: "config" must be a mapping`);
 
   const config: Record<string, string> = {};
@@ -92,7 +94,7 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
     if (secret) secretKeys.add(key);
   }
   if (problems.length) throw new StackFileError(`${file}:\n${problems.map((p) => `  ${p}`).join("\n")}`);
-  return { project: project.name, stack, file, config, secretKeys: [...secretKeys] };
+  return { project: project.name, stack, file, config, secretKeys: [...secretKeys], text: read.text };
 }
 
 /**
@@ -113,7 +115,7 @@ function keyProblem(key: string, project: string): string | undefined {
 /** The stack files a project may have are small; this bounds what a stray file costs to read. */
 export const MAX_STACK_FILE_BYTES = 16 * 1024 * 1024;
 
-function readYaml(file: string, what: string, given?: string): unknown {
+function readYaml(file: string, what: string, given?: string): { text: string; value: unknown } {
   let text: string;
   if (given !== undefined) text = given;
   else {
@@ -141,13 +143,13 @@ function readYaml(file: string, what: string, given?: string): unknown {
     const { line, col } = lineCounter.linePos(duplicate.offset);
     throw new StackFileError(`${file}:${line}:${col}: key "${duplicate.key}" is given twice in the same mapping; keep one`);
   }
-  return doc.toJS({ maxAliasCount: 100 });
+  return { text, value: doc.toJS({ maxAliasCount: 100 }) };
 }
 
-/** The text of a file that must be UTF-8, or the line and byte where it is not. */
+/** The text of a file that must be UTF-8 (a byte-order mark kept, so an edit writes it back), or the line and byte where it is not. */
 export function decodeUtf8(file: string, bytes: Buffer): string {
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     const at = firstInvalidUtf8(bytes);
     const line = bytes.subarray(0, at).filter((b) => b === 0x0a).length + 1;

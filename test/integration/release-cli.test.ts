@@ -1,12 +1,13 @@
 /**
  * The release tools as operators run them, as separate processes: `smoke` against two small local
- * HTTP servers (one healthy, one failing each check), and a release command's exit codes.
+ * HTTP servers (one healthy, one failing each check), and a release command's exit codes, and
+ * stack files they must not edit.
  */
 import * as fs from "fs";
 import * as http from "http";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR, runScript } from "../harness";
+import { PROJECT_DIR, projectCopy, runScript } from "../harness";
 import { freePort } from "./real-tools";
 
 type Routes = Record<string, { status: number; body: string; delayMs?: number }>;
@@ -119,4 +120,25 @@ describe("a release command as a process", () => {
     expect(promoted.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, "Pulumi.production.yaml"), "utf8")).toContain("tag: 1.4.2");
   }, 30000);
+});
+
+describe("stack files the commands must not edit, as processes", () => {
+  it("a climbing --stack, a read-only file (the tests run as root too) and smoke --record on one: exit 2, one line, nothing printed or written", async () => {
+    const dir = projectCopy();
+    const file = path.join(dir, "Pulumi.production.yaml");
+    const outside = path.join(dir, "..", `${path.basename(dir)}-evil.yaml`);
+    fs.copyFileSync(file, outside);
+    fs.chmodSync(file, 0o444);
+    const before = [file, outside].map((f) => fs.readFileSync(f));
+
+    const climbing = await runScript("tools/release.ts", "rollback", "--stack", `x/../../${path.basename(dir)}-evil`, "--dir", dir);
+    expect(climbing.stderr).toBe(`error: no stack "x/../../${path.basename(dir)}-evil": this project has production, staging (Pulumi.<stack>.yaml)\n`);
+    const readOnly = await runScript("tools/release.ts", "retire", "--stack", "production", "--dir", dir);
+    expect(readOnly.stderr).toBe(`error: ${file}: read-only (mode 444): nothing written; make it writable (chmod u+w ${file}) and run again\n`);
+    // smoke --record refuses before it tests (nothing listens on the URL: it would fail every check).
+    const smoke = await runScript("tools/smoke.ts", "--url", `http://127.0.0.1:${await freePort()}`, "--expect-version", "1.4.2", "--stack", "production", "--service", "api", "--config-file", file, "--record");
+    expect(smoke.stderr).toBe(`error: ${file}: read-only (mode 444): nothing written; make it writable (chmod u+w ${file}) and run again\n`);
+    for (const run of [climbing, readOnly, smoke]) expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
+    expect([file, outside].map((f) => fs.readFileSync(f))).toEqual(before);
+  }, 60000);
 });

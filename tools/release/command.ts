@@ -13,7 +13,8 @@ const COMMON_HELP = `  --dir DIR        the project directory (Pulumi.yaml and t
   --dry-run        print the diff, write nothing
 
 Exit codes: 0 written (or nothing to change), 2 bad input or an unsafe step (the reason and what to
-do instead; nothing written).`;
+do instead; nothing written). A stack file that is a link out of the project, read-only or not UTF-8
+is bad input, refused before anything is printed.`;
 const usage = (synopsis: string, what: string, ...options: string[]): Usage => ({ synopsis, help: `${what}\n\n${options.join("\n")}\n${COMMON_HELP}` });
 const STACK_OPTION = "  --stack STACK    the stack whose file is edited";
 const SERVICES_OPTION = "  --service NAME   one service (default: every blue-green service)";
@@ -69,27 +70,55 @@ export interface StackFile extends Stack {
   configFile?: string;
 }
 
-/** A stack's validated config and its file's text, to edit. */
+/** A stack's validated config and its file's text, as loadStackConfig read it (a stack of the project's, or --config-file; UTF-8). */
 export function openStack(dir: string, name: string, configFile?: string): StackFile {
   const stackConfig = loadStackConfig(dir, name, configFile);
   const config = requirePlatformConfig(rawPlatformConfig(stackConfig.config));
-  return { name, config, file: stackConfig.file, text: fs.readFileSync(stackConfig.file, "utf8"), configFile };
+  return { name, config, file: stackConfig.file, text: stackConfig.text, configFile };
 }
 
-/** Applies a step's edits to the stack file after checking the result still validates; prints the diff. */
-export function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
-  const edits = steps.flatMap((step) => step.edits);
-  for (const line of steps.flatMap((step) => step.summary)) print(`${line}\n`);
-  if (edits.length === 0) {
-    print(`${path.relative(process.cwd(), stack.file)}: unchanged\n`);
-    return;
+/**
+ * A stack whose file a command edits: openStack's, refused before anything is printed when the
+ * edit could not be written where it belongs: a Pulumi.<stack>.yaml that is a link to a file
+ * outside the project, or a file without its owner's write permission (checked on the mode bits:
+ * root could write it anyway). A --config-file is edited where the operator named it.
+ */
+export function openStackToEdit(dir: string, name: string, configFile?: string): StackFile {
+  const stack = openStack(dir, name, configFile);
+  const real = fs.realpathSync(stack.file);
+  const project = fs.realpathSync(dir);
+  const inside = path.relative(project, real);
+  if (!configFile && (inside.startsWith("..") || path.isAbsolute(inside))) {
+    throw new StackFileError(`${stack.file} is a link to ${real}, outside the project (${project}): a release edits only the project's own stack files; replace the link with the file itself`);
   }
-  const after = applyEdits(stack.text, edits);
-  const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, stack.configFile, after).config));
-  if (!result.ok) throw new ConfigError(result.errors, `the edited ${stack.file} would not validate, so it was not written`);
-  print(stackDiff(path.relative(process.cwd(), stack.file), stack.text, after));
-  if (dryRun) print("(dry run: nothing written)\n");
-  else fs.writeFileSync(stack.file, after);
+  const mode = fs.statSync(real).mode;
+  if ((mode & 0o200) === 0) throw new StackFileError(`${stack.file}: read-only (mode ${(mode & 0o777).toString(8).padStart(3, "0")}): nothing written; make it writable (chmod u+w ${stack.file}) and run again`);
+  return stack;
+}
+
+/** Applies a step's edits to the stack file after checking the result still validates; then prints the summary and the diff. */
+export function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
+  const after = applyEdits(stack.text, steps.flatMap((step) => step.edits));
+  if (after !== stack.text) {
+    const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, stack.configFile, after).config));
+    if (!result.ok) throw new ConfigError(result.errors, `the edited ${stack.file} would not validate, so it was not written`);
+    if (!dryRun) writeStackFile(stack.file, after);
+  }
+  for (const line of steps.flatMap((step) => step.summary)) print(`${line}\n`);
+  if (after === stack.text) print(`${path.relative(process.cwd(), stack.file)}: unchanged\n`);
+  else print(stackDiff(path.relative(process.cwd(), stack.file), stack.text, after));
+  if (dryRun && after !== stack.text) print("(dry run: nothing written)\n");
+}
+
+/** Writes the edited text; a file or file system that refuses the write is bad input, not a crash. */
+function writeStackFile(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM" && code !== "EROFS") throw error;
+    throw new StackFileError(`${file}: cannot be written (${code}${code === "EROFS" ? ": a read-only file system" : ""}): nothing written; make it writable and run again`);
+  }
 }
 
 /** --now: the time given (ISO 8601), or now. */
@@ -114,7 +143,7 @@ export function runRelease(command: string, argv: string[], print: (text: string
 
   if (command === "promote") {
     const from = openStack(dir, required(args.from, "--from", usage));
-    const to = openStack(dir, required(args.to, "--to", usage));
+    const to = openStackToEdit(dir, required(args.to, "--to", usage));
     if (from.name === to.name) throw new UsageError("--from and --to name the same stack");
     const stateFile = required(args["source-state"], "--source-state (what the source stack runs: pulumi stack output --json, or npm run plan -- --json)", usage);
     let state: unknown;
@@ -127,7 +156,7 @@ export function runRelease(command: string, argv: string[], print: (text: string
     write(dir, to, promote(from, outputs, to, args.service, timeOf(args.now)), dryRun, print);
     return;
   }
-  const stack = openStack(dir, required(args.stack, "--stack", usage));
+  const stack = openStackToEdit(dir, required(args.stack, "--stack", usage));
   if (command === "canary") {
     const service = required(args.service, "--service", usage);
     const weightText = required(args.weight, "--weight", usage);

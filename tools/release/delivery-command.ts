@@ -4,7 +4,7 @@ import * as path from "path";
 import { httpUrl, parseCli, positiveInteger, required, UsageError, type Usage } from "../cli";
 import { decide, describePhase, milliseconds, percent, onlyBlueGreenService, parseObservation, phaseOf, VERDICT_EXIT, type Decision, type Observation, type Phase } from "./analysis";
 import { nextStep, type NextStep } from "./advance";
-import { openStack, PROJECT_DIR, timeOf, write } from "./command";
+import { openStack, openStackToEdit, PROJECT_DIR, timeOf, write } from "./command";
 import { Refusal } from "./operations";
 import { observe } from "./prometheus";
 
@@ -95,7 +95,8 @@ export async function runDelivery(command: string, argv: string[], print: (text:
   const timeoutMs = positiveInteger("--timeout-ms", args["timeout-ms"]);
   const dir = path.resolve(args.dir ?? PROJECT_DIR);
   const now = timeOf(args.now);
-  const stack = openStack(dir, required(args.stack, "--stack", usage));
+  // advance edits the stack file: refused before the analysis is printed when it could not be written.
+  const stack = (command === "advance" ? openStackToEdit : openStack)(dir, required(args.stack, "--stack", usage));
   const service = args.service ?? onlyBlueGreenService(stack.config, stack.name);
   const phase = phaseOf(stack, service, now);
   const observed = args.observed !== undefined ? readObservation(args.observed) : await observe(httpUrl("--prometheus", args.prometheus!, "http://127.0.0.1:9090"), stack.config.namespace, phase, stack.config.delivery.minRequests, now, timeoutMs);

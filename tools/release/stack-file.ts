@@ -1,7 +1,8 @@
 /**
  * Edits of a stack file that keep everything else byte for byte: each value is located with the
  * `yaml` document API (its node and source range), and only that range of the text is replaced,
- * so comments, key order, quoting and flow-style spacing outside the changed values survive.
+ * so comments, key order, quoting and flow-style spacing outside the changed values survive, and
+ * so do a byte-order mark, non-ASCII text and CRLF line endings (new lines take the file's ending).
  */
 import { createTwoFilesPatch } from "diff";
 import { isMap, isScalar, parseDocument, Scalar, stringify, type Document, type Node, type Pair, type YAMLMap } from "yaml";
@@ -62,13 +63,16 @@ function addKey(text: string, doc: Document, path: YamlPath, value: NonNullable<
   const first = parent.items[0].key as Node;
   const indent = first.range![0] - lineStart(text, first.range![0]);
   const at = lineEnd(text, lastValueEnd(parent));
+  const eol = text.includes("\r\n") ? "\r\n" : "\n";
+  // The mapping may end the file without a final newline: the new key starts a line of its own.
+  const lead = at > 0 && text[at - 1] !== "\n" ? eol : "";
   const pad = " ".repeat(indent);
   const key = `${pad}${stringify(path[path.length - 1]).trimEnd()}:`;
   const lines =
     typeof value === "object"
       ? [key, ...Object.entries(value).flatMap(([k, v]) => (v === undefined ? [] : [`${pad}  ${k}: ${scalar(v)}`]))]
       : [`${key} ${scalar(value)}`];
-  return text.slice(0, at) + lines.map((line) => `${line}\n`).join("") + text.slice(at);
+  return text.slice(0, at) + lead + lines.map((line) => `${line}${eol}`).join("") + text.slice(at);
 }
 
 function removeKey(text: string, doc: Document, path: YamlPath): string {
