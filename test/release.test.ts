@@ -9,7 +9,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { UsageError } from "../tools/cli";
-import { isRefusal, runRelease } from "../tools/release/command";
+import { InputError } from "../config";
+import { runRelease } from "../tools/release/command";
 import { runDelivery } from "../tools/release/delivery-command";
 import { stackDiff } from "../tools/release/stack-file";
 import { PolicyPackSession } from "../tools/policy/analyzer";
@@ -158,7 +159,7 @@ describe("refusals: exit 2 with the reason, nothing written", () => {
     } catch (e) {
       error = e;
     }
-    expect(isRefusal(error)).toBe(true);
+    expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message);
     expect(["staging", "production"].map((s) => fs.readFileSync(path.join(dir, `Pulumi.${s}.yaml`), "utf8"))).toEqual(before);
     for (const hint of hints((error as Error).message)) expect({ hint, problem: hintProblem(dir, hint) }).toEqual({ hint, problem: undefined });
@@ -381,7 +382,7 @@ describe("stack files a command must not edit: exit 2 before anything is printed
     } catch (e) {
       error = e;
     }
-    expect(isRefusal(error)).toBe(true);
+    expect(error).toBeInstanceOf(InputError);
     expect((error as Error).message).toMatch(message(dir));
     expect(out).toBe("");
     expect(watched.map((file) => fs.readFileSync(file))).toEqual(before);

@@ -13,17 +13,16 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config";
 import { parseCli, runMain, UsageError, type Usage } from "./cli";
-import { PolicyPackError, PolicyPackSession, type PolicyAnalyzer } from "./policy/analyzer";
+import { PolicyPackSession, type PolicyAnalyzer } from "./policy/analyzer";
 import { InProcessPack } from "./policy/in-process";
 import { locateViolation, type StackFile } from "./policy/locate";
-import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "./policy/policy-config";
+import { readPolicyConfig, resolvePolicyConfig } from "./policy/policy-config";
 import { blocks, formatResults, FORMATS, type Format, type StackResult } from "./policy/report";
 import { isChecked } from "./plan-format";
 import { planFileProblems } from "./plan-file";
 import { planStack, type Plan } from "./render-stack";
-import { projectExamples, projectStacks, requireStack, StackFileError } from "./stack-config";
+import { projectExamples, projectStacks, requireStack } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis:
@@ -145,4 +144,4 @@ async function main(): Promise<number> {
   return blocks(results) ? 1 : 0;
 }
 
-runMain(main, (error) => [StackFileError, ConfigError, PolicyConfigError, PolicyPackError].some((kind) => error instanceof kind));
+runMain(main);

@@ -1,8 +1,9 @@
 /** Shared plumbing of the command-line tools: argument parsing, --help and the exit-code contract. */
 import { parseArgs, type ParseArgsConfig } from "util";
+import { InputError } from "../config/errors";
 
-/** Bad input: the message names what is wrong and how to fix it; the process exits 2. */
-export class UsageError extends Error {}
+/** Bad arguments: the message names what is wrong and how to fix it; the process exits 2. */
+export class UsageError extends InputError {}
 
 /** How a command is called: one line for errors, and the text --help prints. */
 export interface Usage {
@@ -37,8 +38,8 @@ export function required<V>(value: V | undefined, option: string, usage: Usage):
   return value;
 }
 
-/** Runs a tool's main: exit 2 with one line per problem for bad input, 1 for anything unexpected, 0 after --help. */
-export function runMain(main: () => Promise<number | void>, isBadInput: (error: unknown) => boolean = () => false): void {
+/** Runs a tool's main: exit 2 with its message for bad input (every InputError: config/errors.ts), 1 with the stack for anything unexpected, 0 after --help. */
+export function runMain(main: () => Promise<number | void>): void {
   main().then(
     (code) => process.exit(code ?? 0),
     (error: unknown) => {
@@ -46,7 +47,7 @@ export function runMain(main: () => Promise<number | void>, isBadInput: (error: 
         process.stdout.write(`usage: ${error.usage.synopsis}\n\n${error.usage.help.trimEnd()}\n`);
         process.exit(0);
       }
-      if (error instanceof UsageError || isBadInput(error)) {
+      if (error instanceof InputError) {
         process.stderr.write(`error: ${(error as Error).message}\n`);
         process.exit(2);
       }

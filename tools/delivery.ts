@@ -8,7 +8,6 @@
  * makes its step as the release commands' stack-file edit. Exit 0 advance, 3 hold, 4 rollback, 2 bad input.
  */
 import { runMain } from "./cli";
-import { isRefusal } from "./release/command";
 import { runDelivery } from "./release/delivery-command";
 
-runMain(async () => runDelivery(process.argv[2], process.argv.slice(3), (text) => process.stdout.write(text)), isRefusal);
+runMain(async () => runDelivery(process.argv[2], process.argv.slice(3), (text) => process.stdout.write(text)));

@@ -10,11 +10,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError } from "../config";
 import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
 import { configFiles, countByType, formatTree, helmReleases, manifestsByComponent, planCounts } from "./plan-format";
 import { planStack } from "./render-stack";
-import { loadStackConfig, projectExamples, projectStacks, StackFileError } from "./stack-config";
+import { loadStackConfig, projectExamples, projectStacks } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis: "npm run plan -- --stack NAME [--config-file FILE] [--json FILE] [--out DIR] | --all",
@@ -86,4 +85,4 @@ async function main(): Promise<void> {
   await planOne(required(args.stack, "--stack", USAGE), args["config-file"], args.json, args.out);
 }
 
-runMain(main, (error) => error instanceof StackFileError || error instanceof ConfigError);
+runMain(main);

@@ -15,6 +15,6 @@
  * command may edit (see openStackToEdit).
  */
 import { runMain } from "./cli";
-import { isRefusal, runRelease } from "./release/command";
+import { runRelease } from "./release/command";
 
-runMain(async () => runRelease(process.argv[2], process.argv.slice(3), (text) => process.stdout.write(text)), isRefusal);
+runMain(async () => runRelease(process.argv[2], process.argv.slice(3), (text) => process.stdout.write(text)));

@@ -9,12 +9,12 @@
  * for npm run advance (blueGreen.smokePassed). Exit 1 with what failed; 2 on bad input.
  */
 import * as path from "path";
-import { ConfigError, rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
+import { rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
 import { runSmoke, smokeChecks } from "./release/smoke";
 import { recordSmoke } from "./release/advance";
-import { isRefusal, openStackToEdit, timeOf, write } from "./release/command";
+import { openStackToEdit, timeOf, write } from "./release/command";
 import { httpUrl, parseCli, positiveInteger, required, runMain, UsageError, type Usage } from "./cli";
-import { loadStackConfig, StackFileError } from "./stack-config";
+import { loadStackConfig } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis: "npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE] [--record [--now ISO]]] [--timeout-ms N]",
@@ -86,4 +86,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-runMain(main, (error) => error instanceof StackFileError || error instanceof ConfigError || isRefusal(error));
+runMain(main);

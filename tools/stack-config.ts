@@ -10,6 +10,7 @@ import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
 import { closest, plainSecretProblem, SECRET_SETTINGS } from "../config/validate";
+import { InputError } from "../config/errors";
 
 export interface StackConfig {
   project: string;
@@ -22,7 +23,7 @@ export interface StackConfig {
   text: string;
 }
 
-export class StackFileError extends Error {}
+export class StackFileError extends InputError {}
 
 /** The stacks of a project: one per Pulumi.<stack>.yaml. */
 export function projectStacks(projectDir: string): string[] {

@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from "child_process";
 import * as path from "path";
 import { isChecked } from "../plan-format";
 import type { PlannedResource } from "../render-stack";
+import { InputError } from "../../config/errors";
 
 // The protocol's modules, from the same copy of @pulumi/pulumi (and its gRPC and protobuf) the pack uses.
 const PULUMI_DIR = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
@@ -48,7 +49,7 @@ export interface Violation {
 /** Settings sent to the pack: per policy, its enforcement level and properties. */
 export type PolicyConfig = Record<string, { enforcementLevel: EnforcementLevel; properties: Record<string, unknown> }>;
 
-export class PolicyPackError extends Error {}
+export class PolicyPackError extends InputError {}
 
 /** A policy pack ready to analyze plans: through the analyzer protocol (PolicyPackSession) or in process (in-process.ts). */
 export interface PolicyAnalyzer {

@@ -7,8 +7,9 @@
 import * as fs from "fs";
 import Ajv from "ajv";
 import type { EnforcementLevel, PackInfo, PolicyConfig } from "./analyzer";
+import { InputError } from "../../config/errors";
 
-export class PolicyConfigError extends Error {}
+export class PolicyConfigError extends InputError {}
 
 const LEVELS = new Set<EnforcementLevel>(["advisory", "mandatory", "disabled", "remediate"]);
 

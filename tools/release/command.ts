@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig, requirePlatformConfig } from "../../config";
 import { parseCli, required, UsageError, type Usage } from "../cli";
-import { canary, cutover, outputsOf, promote, Refusal, retire, rollback, servicesOf, type Stack, type Step } from "./operations";
-import { applyEdits, StackEditError, stackDiff } from "./stack-file";
+import { canary, cutover, outputsOf, promote, retire, rollback, servicesOf, type Stack, type Step } from "./operations";
+import { applyEdits, stackDiff } from "./stack-file";
 import { loadStackConfig, StackFileError } from "../stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
@@ -171,6 +171,3 @@ export function runRelease(command: string, argv: string[], print: (text: string
   write(dir, stack, servicesOf(stack, args.service).map(step), dryRun, print);
 }
 
-/** Errors that mean bad input or an unsafe step (exit 2), not a failure of the tool. */
-export const isRefusal = (error: unknown) =>
-  error instanceof Refusal || error instanceof StackFileError || error instanceof ConfigError || error instanceof StackEditError || error instanceof UsageError;

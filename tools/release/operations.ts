@@ -5,9 +5,10 @@
  */
 import { imageReference, NAMESPACE, pinningProblem, routedServices, type Color, type PlatformConfig, type ServiceConfig } from "../../config";
 import type { Edit } from "./stack-file";
+import { InputError } from "../../config/errors";
 
 /** An unsafe or impossible step: exit 2, nothing written. */
-export class Refusal extends Error {}
+export class Refusal extends InputError {}
 
 export interface Stack {
   name: string;

@@ -6,6 +6,7 @@
  */
 import { createTwoFilesPatch } from "diff";
 import { isMap, isScalar, parseDocument, Scalar, stringify, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { InputError } from "../../config/errors";
 
 export type YamlPath = string[];
 
@@ -15,7 +16,7 @@ export interface Edit {
   value: string | number | boolean | Record<string, string | undefined> | undefined;
 }
 
-export class StackEditError extends Error {}
+export class StackEditError extends InputError {}
 
 /** Applies the edits in order; returns the new text. Pure. */
 export function applyEdits(text: string, edits: Edit[]): string {
