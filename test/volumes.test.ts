@@ -1,17 +1,15 @@
 /** The stack's persistent volumes (mcp-platform:volumes) and the services' mounts: rendering, validation and wiring. */
-import { parsePlatformConfig, type PlatformConfig } from "../config";
+import { parsePlatformConfig } from "../config";
 import { renderVolumes } from "../components/volumes/render";
 import { objects, render, resource, type K8sObject, type StackValues } from "./harness";
 import { validateObject } from "./k8s-schema";
+import { stagingConfig } from "./fixtures";
+
+const config = (extra: Record<string, unknown>) => stagingConfig({ volumes: VOLUMES, ...extra }, IMAGE);
 
 const IMAGE = { repository: "ghcr.io/example/mcp-server", tag: "1.4.2" };
 const VOLUMES = { uploads: { size: "20Gi", storageClass: "efs-sc" }, logs: { size: "5Gi", storageClass: "efs-sc" } };
 
-function config(extra: Record<string, unknown>): PlatformConfig {
-  const result = parsePlatformConfig({ environment: "staging", volumes: VOLUMES, services: { api: { image: IMAGE, port: 8000 } }, ...extra });
-  if (!result.ok) throw new Error(result.errors.join("\n"));
-  return result.config;
-}
 
 /** Adds the volumes to a stack file, api mounting uploads and logs and worker uploads, and backs uploads up. */
 const withVolumes = (v: StackValues) => {

@@ -7,19 +7,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { parsePlatformConfig, type PlatformConfig } from "../../config";
 import { renderNginxConf } from "../../components/edge/nginx-conf";
 import { renderRuleGroups } from "../../components/monitoring/rules";
 import { renderLogRuleGroups } from "../../components/monitoring/log-rules";
 import { freePort, hasBinary, runTool, tempDir } from "./real-tools";
+import { stagingConfig } from "../fixtures";
+
+const config = (extra: Record<string, unknown>) => stagingConfig(extra, image);
 
 const image = { repository: "r/app", tag: "1.0.0" };
 
-function config(extra: Record<string, unknown>): PlatformConfig {
-  const result = parsePlatformConfig({ environment: "staging", services: { api: { image, port: 8000 } }, ...extra });
-  if (!result.ok) throw new Error(result.errors.join("\n"));
-  return result.config;
-}
 
 /** Messages an operator may well write, and ones written to break out of the quoted string. */
 const HOSTILE_MESSAGES = [

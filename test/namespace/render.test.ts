@@ -4,22 +4,16 @@
  * pod-security-admission), default-deny with DNS, the quota and the LimitRange from the settings.
  * The cluster tests apply them to a real API server, which enforces them.
  */
-import { parsePlatformConfig, type PlatformConfig } from "../../config";
 import { renderNamespace } from "../../components/namespace/render";
+import type { PlatformConfig } from "../../config";
 import { CAPACITY_PLAN_ANNOTATION } from "../../policies/contract";
 import type { K8sObject } from "../harness";
 import { validateObject } from "../k8s-schema";
-
-const IMAGE = { repository: "ghcr.io/example/mcp-server", tag: "1.4.2" };
+import { stagingConfig as config } from "../fixtures";
 
 /** The rendered objects as plain objects (what the render returns is plain; its types allow outputs). */
 const render = (c: PlatformConfig) => renderNamespace(c) as unknown as Record<string, K8sObject | undefined>;
 
-function config(extra: Record<string, unknown> = {}): PlatformConfig {
-  const result = parsePlatformConfig({ environment: "staging", services: { api: { image: IMAGE, port: 8000 } }, ...extra });
-  if (!result.ok) throw new Error(result.errors.join("\n"));
-  return result.config;
-}
 
 describe("renderNamespace", () => {
   it("renders objects the upstream schemas accept, all in the stack's namespace", () => {

@@ -1,17 +1,11 @@
-/** Postgres (CloudNativePG) and Redis: pure renders, wiring under mocks, and schema conformance. */
-import { parsePlatformConfig, type PlatformConfig } from "../config";
-import { renderPostgres } from "../components/postgres/render";
-import { redisConf, renderRedis } from "../components/redis/render";
-import { objects, render, resource, STACKS, type K8sObject } from "./harness";
-import { schemasAvailable, validateCustomResource } from "./crd-schema";
-import { validateObject } from "./k8s-schema";
-import type { Plan } from "../tools/render-stack";
-
-function config(extra: Record<string, unknown>): PlatformConfig {
-  const result = parsePlatformConfig({ environment: "staging", services: { api: { image: { repository: "r/api", tag: "1.0.0" }, port: 8000 } }, ...extra });
-  if (!result.ok) throw new Error(result.errors.join("\n"));
-  return result.config;
-}
+/** Postgres (CloudNativePG): pure renders, wiring of the data services under mocks, schema conformance, the operator's add-ons. */
+import { parsePlatformConfig } from "../../config";
+import { renderPostgres } from "../../components/postgres/render";
+import { objects, render, resource, STACKS, type K8sObject } from "../harness";
+import { schemasAvailable, validateCustomResource } from "../crd-schema";
+import { stagingConfig as config } from "../fixtures";
+import { validateObject } from "../k8s-schema";
+import type { Plan } from "../../tools/render-stack";
 
 const plans = new Map<string, Plan>();
 beforeAll(async () => {
@@ -149,44 +143,6 @@ describe("Postgres", () => {
   it("renders policies and the credentials Secret that validate against the Kubernetes schemas", () => {
     const m = renderPostgres(pg(), ctx, "pw");
     for (const o of [m.credentials, m.clusterPolicy, m.poolerPolicy!]) expect(() => validateObject(o as never)).not.toThrow();
-  });
-});
-
-describe("Redis", () => {
-  const redis = config({ redis: { cache: {}, queue: {} } }).redis!;
-
-  it("configures the cache to evict and keep nothing, the queue to keep everything", () => {
-    const cache = redisConf("cache", redis);
-    expect(cache).toMatch(/^maxmemory-policy allkeys-lru$/m);
-    expect(cache).toMatch(/^appendonly no$/m);
-    expect(cache).toMatch(/^save ""$/m);
-    const queue = redisConf("queue", redis);
-    expect(queue).toMatch(/^maxmemory-policy noeviction$/m);
-    expect(queue).toMatch(/^appendonly yes$/m);
-    expect(queue).toMatch(/^appendfsync everysec$/m);
-    for (const conf of [cache, queue]) expect(conf).toMatch(/^include \/etc\/redis-auth\/auth\.conf$/m);
-  });
-
-  it("keeps the password out of the config and the environment, in a Secret", () => {
-    const m = renderRedis("queue", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "s3cret");
-    expect(JSON.stringify(m.config)).not.toContain("s3cret");
-    expect(JSON.stringify(m.statefulSet)).not.toContain("s3cret");
-    expect(m.auth.stringData).toMatchObject({ password: "s3cret" });
-  });
-
-  it("persists only the queue", () => {
-    const queue = renderRedis("queue", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
-    const cache = renderRedis("cache", redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw").statefulSet.spec as { volumeClaimTemplates?: unknown[] };
-    expect(queue.volumeClaimTemplates).toHaveLength(1);
-    expect(cache.volumeClaimTemplates).toBeUndefined();
-  });
-
-  it("governs each StatefulSet with a headless Service of its serviceName", () => {
-    for (const role of ["cache", "queue"] as const) {
-      const m = renderRedis(role, redis, { namespace: "ns", monitoringNamespace: "monitoring", clients: [] }, "pw");
-      expect((m.statefulSet.spec as { serviceName: string }).serviceName).toBe((m.service.metadata as { name: string }).name);
-      expect((m.service.spec as { clusterIP: string }).clusterIP).toBe("None");
-    }
   });
 });
 
