@@ -52,7 +52,7 @@ describe.each(STACKS)("the %s stack", (stack) => {
   });
 
   it("validates every Kubernetes object against the upstream schemas", () => {
-    // CloudNativePG kinds need ../shared/schemas: data.test.ts checks them (and fails in CI without it).
+    // CloudNativePG kinds need ../shared/schemas: test/postgres/postgres.test.ts checks them (and fails in CI without it).
     const all = [...objects(plan(stack)).values()].filter((o) => !isCloudNativePg(o));
     expect(all.length).toBeGreaterThan(15);
     for (const o of all) expect(() => validateObject(o)).not.toThrow();

@@ -4,7 +4,7 @@ import type { Rule } from "./rule";
 
 /**
  * Names the stack's components (and the operators they drive) give objects in the stack's namespace,
- * whatever the services are called. test/server-cases.test.ts checks the list against every plan.
+ * whatever the services are called. test/config/server-cases.test.ts checks the list against every plan.
  */
 export const COMPONENT_OBJECT_NAMES = [
   "acme-solver", "allow-dns", "default-deny", "edge", "edge-nginx", "edge-tls",

@@ -15,7 +15,7 @@ import { parsePlatformConfig, rawPlatformConfig } from "../../config";
 import { loadStackConfig } from "../../tools/stack-config";
 import type { Plan } from "../../tools/render-stack";
 import { objects, PROJECT_DIR, readStackValues, renderFile, runScript, writeStackFile, type StackValues } from "../harness";
-import { ACCEPTED as SHARED_ACCEPTED, REJECTED as SHARED_REJECTED, setAt, type Row } from "../server-cases";
+import { ACCEPTED as SHARED_ACCEPTED, REJECTED as SHARED_REJECTED, setAt, type Row } from "../config/server-cases";
 import { clusterObjects, connect, lines, teardown } from "./cluster";
 
 /** The rows of the staging stack file (the server sees only what a plan of it holds). */
@@ -23,7 +23,7 @@ const REJECTED = SHARED_REJECTED.filter((row) => !row.stack);
 const ACCEPTED = SHARED_ACCEPTED.filter((row) => !row.stack);
 
 /** Known gaps: the validation accepts these today; the server refuses them (its words as the pattern). */
-// Closed by the validation (now rows of test/server-cases.ts' REJECTED, each with its server refusal):
+// Closed by the validation (now rows of test/config/server-cases.ts' REJECTED, each with its server refusal):
 // cron ranges, Secret key names, StorageClass names, zero sizes, fractional bytes, int32 overflows,
 // maxSurge 0 %, preStop against the grace period, HPA periods. Add a row here for the next value found
 // that only the server refuses; when the validation rejects it, move it to REJECTED with a `server`.

@@ -1,6 +1,6 @@
-import { parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../config";
-import { loadStackConfig } from "../tools/stack-config";
-import { PROJECT_DIR, readStackValues, STACKS, writeStackFile, type StackValues } from "./harness";
+import { parsePlatformConfig, rawPlatformConfig, type PlatformConfig } from "../../config";
+import { loadStackConfig } from "../../tools/stack-config";
+import { PROJECT_DIR, readStackValues, STACKS, writeStackFile, type StackValues } from "../harness";
 
 /** Validates a stack file after `change`, as the program and `npm run plan` do. */
 function validate(stack: string, change?: (values: StackValues) => void) {

@@ -5,12 +5,12 @@
  */
 import { execFileSync } from "child_process";
 import * as path from "path";
-import { BACKUP_READER_CREDENTIALS } from "../components/backup/names";
-import { objects, PROJECT_DIR, render, STACKS, type K8sObject } from "./harness";
-import { schemasAvailable, validateCustomResource } from "./crd-schema";
-import type { Plan } from "../tools/render-stack";
-import { postgresNames } from "../components/postgres/public";
-import { DRILL, drillPodLabels } from "../components/backup/public";
+import { BACKUP_READER_CREDENTIALS } from "../../components/backup/names";
+import { objects, PROJECT_DIR, render, STACKS, type K8sObject } from "../harness";
+import { schemasAvailable, validateCustomResource } from "../crd-schema";
+import type { Plan } from "../../tools/render-stack";
+import { postgresNames } from "../../components/postgres/public";
+import { DRILL, drillPodLabels } from "../../components/backup/public";
 
 const plans = new Map<string, Plan>();
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 /** Log aggregation and tracing (MON-10, MON-14): Loki rules parsed with Grafana's LogQL grammar, wiring in both stacks. */
 import { parser } from "@grafana/lezer-logql";
 import { parse } from "yaml";
-import { objects, render, STACKS, type K8sObject } from "./harness";
-import type { Plan } from "../tools/render-stack";
+import { objects, render, STACKS, type K8sObject } from "../harness";
+import type { Plan } from "../../tools/render-stack";
 
 /** Parses LogQL with the grammar Grafana's editor uses; returns the text of every syntax error. */
 function logqlErrors(query: string): string[] {

@@ -6,9 +6,9 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, rawPlatformConfig } from "../config";
-import { loadStackConfig, StackFileError } from "../tools/stack-config";
-import { PROJECT_DIR, runScript } from "./harness";
+import { ConfigError, rawPlatformConfig } from "../../config";
+import { loadStackConfig, StackFileError } from "../../tools/stack-config";
+import { PROJECT_DIR, runScript } from "../harness";
 
 const STAGING = fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.staging.yaml"), "utf8");
 

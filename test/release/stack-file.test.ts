@@ -2,8 +2,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { applyEdits, StackEditError, stackDiff } from "../tools/release/stack-file";
-import { PROJECT_DIR, STACKS } from "./harness";
+import { applyEdits, StackEditError, stackDiff } from "../../tools/release/stack-file";
+import { PROJECT_DIR, STACKS } from "../harness";
 
 const TEXT = `# The stack
 config:

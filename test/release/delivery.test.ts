@@ -5,12 +5,12 @@
  * expectations are the runbook's (seeds/mcp-rag-demo-deployment-runbook.md, "Decision Matrix"), not
  * the program's constants.
  */
-import { parsePlatformConfig, rawPlatformConfig, type DeliveryConfig, type PlatformConfig } from "../config";
-import { loadStackConfig } from "../tools/stack-config";
-import { decide, parseObservation, phaseOf, type ColorFigures, type Observation, type Phase } from "../tools/release/analysis";
-import { nextStep, recordSmoke } from "../tools/release/advance";
-import { Refusal, type Stack } from "../tools/release/operations";
-import { PROJECT_DIR } from "./harness";
+import { parsePlatformConfig, rawPlatformConfig, type DeliveryConfig, type PlatformConfig } from "../../config";
+import { loadStackConfig } from "../../tools/stack-config";
+import { decide, parseObservation, phaseOf, type ColorFigures, type Observation, type Phase } from "../../tools/release/analysis";
+import { nextStep, recordSmoke } from "../../tools/release/advance";
+import { Refusal, type Stack } from "../../tools/release/operations";
+import { PROJECT_DIR } from "../harness";
 
 /** The runbook's matrix: > 1 % rollback, 0.5-1 % monitor, > 2x baseline rollback, > 1.5x monitor, > 3 restarts in 5 min. */
 const RUNBOOK = { errorRollback: 0.01, errorHold: 0.005, latencyRollback: 2, latencyHold: 1.5, restarts: 3, holdMinutes: 30, steps: [5, 25, 50] };

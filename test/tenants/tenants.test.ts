@@ -4,8 +4,8 @@
  * database, CloudNativePG managed roles, the app's tenant settings; removal after a final backup.
  * Keycloak and the keys are only exercised here, under mocks: no Keycloak server runs in the tests.
  */
-import { objects, readStackValues, render, resource, runScript, writeStackFile, type K8sObject, type StackValues } from "./harness";
-import type { Plan } from "../tools/render-stack";
+import { objects, readStackValues, render, resource, runScript, writeStackFile, type K8sObject, type StackValues } from "../harness";
+import type { Plan } from "../../tools/render-stack";
 
 const bucket = (readStackValues("production")["mcp-platform:backups"] as { bucket: string }).bucket;
 const archive = { backup: `s3://${bucket}/tenants/acme/2026/12/03/app-20261203T080000Z.dump`, sha256: "b".repeat(64), verifiedAt: "2026-12-03T08:01:00Z" };

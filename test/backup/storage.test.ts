@@ -1,7 +1,7 @@
 /** Backup storage on S3 (BAK-1..3): pure policies and retention, and the wiring in both stacks. */
-import { lifecycleRules, PREFIXES, tlsOnlyPolicy, writerPolicy } from "../components/backup/storage-render";
-import { objects, render, resource, STACKS, type K8sObject } from "./harness";
-import type { Plan, PlannedResource } from "../tools/render-stack";
+import { lifecycleRules, PREFIXES, tlsOnlyPolicy, writerPolicy } from "../../components/backup/storage-render";
+import { objects, render, resource, STACKS, type K8sObject } from "../harness";
+import type { Plan, PlannedResource } from "../../tools/render-stack";
 
 const plans = new Map<string, Plan>();
 beforeAll(async () => {

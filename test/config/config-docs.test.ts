@@ -2,10 +2,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { z } from "zod";
-import { PlatformSchema } from "../config";
-import { configReference } from "../config/reference";
-import { generatedDocs } from "../tools/config-docs";
-import { PROJECT_DIR } from "./harness";
+import { PlatformSchema } from "../../config";
+import { configReference } from "../../config/reference";
+import { generatedDocs } from "../../tools/config-docs";
+import { PROJECT_DIR } from "../harness";
 
 describe("documentation of the configuration", () => {
   it.each(["config-reference.md", "policies.md", "runbook.md"])("docs/%s is the one generated (run `npm run docs`)", (name) => {

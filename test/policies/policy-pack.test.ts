@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR } from "../harness";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8"));

@@ -1,9 +1,9 @@
 /** The edge's Kubernetes objects: pure render and wiring in both stacks. */
-import { parsePlatformConfig, type PlatformConfig } from "../config";
-import { renderEdge } from "../components/edge/render";
-import { objects, render, STACKS, type K8sObject } from "./harness";
-import { validateObject } from "./k8s-schema";
-import type { Plan } from "../tools/render-stack";
+import { parsePlatformConfig, type PlatformConfig } from "../../config";
+import { renderEdge } from "../../components/edge/render";
+import { objects, render, STACKS, type K8sObject } from "../harness";
+import { validateObject } from "../k8s-schema";
+import type { Plan } from "../../tools/render-stack";
 
 function config(edge: Record<string, unknown> = {}): PlatformConfig {
   const image = { repository: "r/app", tag: "1.0.0" };

@@ -1,7 +1,7 @@
-import { parsePlatformConfig, type PlatformConfig, type ServiceConfig } from "../config";
-import { renderService, stackContext } from "../components/service/render";
-import { RESTART_ALL_ANNOTATION, RESTART_ANNOTATION, SECRETS_ROTATION_ANNOTATION } from "../components/labels";
-import { validateObject } from "./k8s-schema";
+import { parsePlatformConfig, type PlatformConfig, type ServiceConfig } from "../../config";
+import { renderService, stackContext } from "../../components/service/render";
+import { RESTART_ALL_ANNOTATION, RESTART_ANNOTATION, SECRETS_ROTATION_ANNOTATION } from "../../components/labels";
+import { validateObject } from "../k8s-schema";
 
 const IMAGE = { repository: "ghcr.io/example/mcp-server", tag: "1.4.2" };
 const NEXT = { repository: "ghcr.io/example/mcp-server", tag: "1.5.0" };

@@ -2,16 +2,16 @@
  * The in-process path (`npm run check`'s default, tools/policy/in-process.ts) against the reference,
  * the analyzer protocol that `pulumi preview --policy-pack` speaks to Pulumi's own runner
  * (tools/policy/analyzer.ts): the same pack info, and the same violations (policy, level, resource,
- * message, in the same order) on every stack, every example, every mutation of test/policy-cases.ts
+ * message, in the same order) on every stack, every example, every mutation of test/policies/policy-cases.ts
  * and under other configs (a stack under another environment's rules, every policy disabled, every
  * policy at remediate).
  */
 import * as path from "path";
-import { PolicyPackSession, type PackInfo, type PolicyConfig } from "../tools/policy/analyzer";
-import { InProcessPack } from "../tools/policy/in-process";
-import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
-import type { Plan } from "../tools/render-stack";
-import { EXAMPLE_FILES, PROJECT_DIR, render, renderExample, STACKS } from "./harness";
+import { PolicyPackSession, type PackInfo, type PolicyConfig } from "../../tools/policy/analyzer";
+import { InProcessPack } from "../../tools/policy/in-process";
+import { readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
+import type { Plan } from "../../tools/render-stack";
+import { EXAMPLE_FILES, PROJECT_DIR, render, renderExample, STACKS } from "../harness";
 import { cases, changedUrns, mutated } from "./policy-cases";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");

@@ -1,13 +1,13 @@
 /**
- * The validation refuses, naming the key, what the platform would refuse later (test/server-cases.ts:
+ * The validation refuses, naming the key, what the platform would refuse later (test/config/server-cases.ts:
  * the API server's, etcd's, CloudNativePG's, PostgreSQL's, Prometheus's and Redis's rules, and the
  * runbooks' production minimums), and accepts the values at the edge of what they accept.
  */
-import { parsePlatformConfig, rawPlatformConfig } from "../config";
-import { COMPONENT_OBJECT_NAMES, serviceObjectNames } from "../config/rules/names";
-import { cronProblem } from "../config/cron";
-import { loadStackConfig } from "../tools/stack-config";
-import { EXAMPLE_FILES, objects, PROJECT_DIR, readStackValues, render, renderExample, runScript, STACKS, writeStackFile } from "./harness";
+import { parsePlatformConfig, rawPlatformConfig } from "../../config";
+import { COMPONENT_OBJECT_NAMES, serviceObjectNames } from "../../config/rules/names";
+import { cronProblem } from "../../config/cron";
+import { loadStackConfig } from "../../tools/stack-config";
+import { EXAMPLE_FILES, objects, PROJECT_DIR, readStackValues, render, renderExample, runScript, STACKS, writeStackFile } from "../harness";
 import { ACCEPTED, REJECTED, setAt, type Row } from "./server-cases";
 
 const fileFor = (row: Row) => {

@@ -1,9 +1,9 @@
 /** Monitoring objects: pure render and wiring in both stacks. */
 import * as fs from "fs";
 import * as path from "path";
-import { runbookAnchor, type AlertingRule } from "../components/monitoring/public";
-import { EXAMPLE_FILES, objects, PROJECT_DIR, render, renderExample, STACKS, type K8sObject } from "./harness";
-import type { Plan } from "../tools/render-stack";
+import { runbookAnchor, type AlertingRule } from "../../components/monitoring/public";
+import { EXAMPLE_FILES, objects, PROJECT_DIR, render, renderExample, STACKS, type K8sObject } from "../harness";
+import type { Plan } from "../../tools/render-stack";
 
 const plans = new Map<string, Plan>();
 beforeAll(async () => {

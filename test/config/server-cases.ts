@@ -2,10 +2,10 @@
  * Values the platform refuses later (the API server, etcd, CloudNativePG, Prometheus, PostgreSQL,
  * Redis), each a change of a copy of a stack file, with the key the validation must name. Every
  * expectation is the upstream rule, not the program's constant: the source is in `field`.
- * Used by test/server-cases.test.ts (the validation, offline) and test/cluster/config-vs-server.test.ts
+ * Used by test/config/server-cases.test.ts (the validation, offline) and test/cluster/config-vs-server.test.ts
  * (the rows of the staging stack against a real API server).
  */
-import type { K8sObject, StackValues } from "./harness";
+import type { K8sObject, StackValues } from "../harness";
 
 /** A stack-file change: a value set at a key path (under config:), or a function for renames. */
 export interface Row {

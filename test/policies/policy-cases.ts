@@ -1,10 +1,10 @@
 /**
  * Mutations of rendered stacks, one or more per policy of the pack, that the pack must catch: used by
- * test/policies.test.ts (each caught with its message) and test/policy-parity.test.ts (the
+ * test/policies/policies.test.ts (each caught with its message) and test/policies/policy-parity.test.ts (the
  * in-process path and the analyzer protocol report the same on each).
  */
-import type { Plan, PlannedResource } from "../tools/render-stack";
-import type { K8sObject } from "./harness";
+import type { Plan, PlannedResource } from "../../tools/render-stack";
+import type { K8sObject } from "../harness";
 
 /** A deep copy of a plan, changed. */
 export function mutated(plan: Plan, change: (plan: Plan) => void): Plan {

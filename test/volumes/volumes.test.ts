@@ -1,9 +1,9 @@
 /** The stack's persistent volumes (mcp-platform:volumes) and the services' mounts: rendering, validation and wiring. */
-import { parsePlatformConfig } from "../config";
-import { renderVolumes } from "../components/volumes/render";
-import { objects, render, resource, type K8sObject, type StackValues } from "./harness";
-import { validateObject } from "./k8s-schema";
-import { stagingConfig } from "./fixtures";
+import { parsePlatformConfig } from "../../config";
+import { renderVolumes } from "../../components/volumes/render";
+import { objects, render, resource, type K8sObject, type StackValues } from "../harness";
+import { validateObject } from "../k8s-schema";
+import { stagingConfig } from "../fixtures";
 
 const config = (extra: Record<string, unknown>) => stagingConfig({ volumes: VOLUMES, ...extra }, IMAGE);
 

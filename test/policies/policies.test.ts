@@ -1,16 +1,16 @@
 /**
  * The policy pack on the real rendered stacks, evaluated in process as `npm run check` does (the
- * analyzer protocol's verdicts are the same: test/policy-parity.test.ts): both pass, and for every
- * policy a realistic mutation of a rendered resource (test/policy-cases.ts) is caught with the
+ * analyzer protocol's verdicts are the same: test/policies/policy-parity.test.ts): both pass, and for every
+ * policy a realistic mutation of a rendered resource (test/policies/policy-cases.ts) is caught with the
  * expected message.
  */
 import * as path from "path";
-import { tenantUse } from "../policies/checklists";
-import type { PackInfo, Violation } from "../tools/policy/analyzer";
-import { InProcessPack } from "../tools/policy/in-process";
-import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
-import type { Plan } from "../tools/render-stack";
-import { PROJECT_DIR, render, STACKS, type K8sObject } from "./harness";
+import { tenantUse } from "../../policies/checklists";
+import type { PackInfo, Violation } from "../../tools/policy/analyzer";
+import { InProcessPack } from "../../tools/policy/in-process";
+import { PolicyConfigError, readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
+import type { Plan } from "../../tools/render-stack";
+import { PROJECT_DIR, render, STACKS, type K8sObject } from "../harness";
 import { cases, changedUrns, find, mutated as mutatedCopy, object, planFor } from "./policy-cases";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");

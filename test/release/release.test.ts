@@ -8,15 +8,15 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { UsageError } from "../tools/cli";
-import { InputError } from "../config";
-import { runRelease } from "../tools/release/command";
-import { runDelivery } from "../tools/release/delivery-command";
-import { stackDiff } from "../tools/release/stack-file";
-import { PolicyPackSession } from "../tools/policy/analyzer";
-import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
-import type { Plan } from "../tools/render-stack";
-import { objects, PROJECT_DIR, projectCopy, render, renderFile, type K8sObject } from "./harness";
+import { UsageError } from "../../tools/cli";
+import { InputError } from "../../config";
+import { runRelease } from "../../tools/release/command";
+import { runDelivery } from "../../tools/release/delivery-command";
+import { stackDiff } from "../../tools/release/stack-file";
+import { PolicyPackSession } from "../../tools/policy/analyzer";
+import { readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
+import type { Plan } from "../../tools/render-stack";
+import { objects, PROJECT_DIR, projectCopy, render, renderFile, type K8sObject } from "../harness";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");
 const STAGING_IMAGE = "ghcr.io/example/mcp-server:1.4.2@sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2";

@@ -1,10 +1,10 @@
 /** The backup CronJobs (BAK-4, BAK-7, BAK-8) and the pre-release backup (BAK-6): rendering and wiring. */
 import * as fs from "fs";
 import * as path from "path";
-import { BACKUP_SCRIPTS } from "../components/backup/jobs-render";
-import { objects, PROJECT_DIR, render, resource, STACKS, type K8sObject } from "./harness";
-import type { Plan } from "../tools/render-stack";
-import { JOB_NAMES } from "../components/backup/public";
+import { BACKUP_SCRIPTS } from "../../components/backup/jobs-render";
+import { objects, PROJECT_DIR, render, resource, STACKS, type K8sObject } from "../harness";
+import type { Plan } from "../../tools/render-stack";
+import { JOB_NAMES } from "../../components/backup/public";
 
 const plans = new Map<string, Plan>();
 beforeAll(async () => {

@@ -6,10 +6,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import type { Violation } from "../tools/policy/analyzer";
-import { locateViolation } from "../tools/policy/locate";
-import type { Plan } from "../tools/render-stack";
-import { PROJECT_DIR, render } from "./harness";
+import type { Violation } from "../../tools/policy/analyzer";
+import { locateViolation } from "../../tools/policy/locate";
+import type { Plan } from "../../tools/render-stack";
+import { PROJECT_DIR, render } from "../harness";
 
 const FILE = "Pulumi.production.yaml";
 const text = fs.readFileSync(path.join(PROJECT_DIR, FILE), "utf8");
