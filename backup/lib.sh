@@ -77,6 +77,37 @@ manifest_for() {
   printf '%s\n' "$key"
 }
 
+# parse_restore_args USAGE FLAGS ARGS...: a restore script's arguments. Each of FLAGS (a space-
+# separated list, such as "--volume --target") takes a value, kept in the variable of its name
+# (target, tenant, volume); --backup VALUE or --latest (backup=latest) sets backup, --force sets
+# force=true; -h / --help prints USAGE and exits 0; anything else exits 2 naming it. Whether the
+# values are there is the caller's to check.
+# shellcheck disable=SC2034 # the variables are the caller's
+parse_restore_args() {
+  local usage=$1 flags=" $2 " flag
+  shift 2
+  backup="" force=false
+  for flag in $flags; do printf -v "${flag#--}" '%s' ""; done
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --backup) backup=${2:-}; shift 2 ;;
+      --latest) backup=latest; shift ;;
+      --force) force=true; shift ;;
+      -h | --help) echo "$usage"; exit 0 ;;
+      *)
+        if [[ "$1" == --* && "$flags" == *" $1 "* ]]; then
+          printf -v "${1#--}" '%s' "${2:-}"
+          shift 2
+        else
+          echo "unknown argument: $1" >&2
+          echo "$usage" >&2
+          exit 2
+        fi
+        ;;
+    esac
+  done
+}
+
 # verify_checksum DIR NAME: the dump NAME in DIR matches its NAME.sha256.
 verify_checksum() {
   [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"

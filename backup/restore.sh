@@ -12,17 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 usage="usage: restore.sh --target DATABASE [--backup s3://BUCKET/KEY.dump | --latest] [--force]"
-target="" backup="" force=false
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --target) target=${2:-}; shift 2 ;;
-    --backup) backup=${2:-}; shift 2 ;;
-    --latest) backup=latest; shift ;;
-    --force) force=true; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; echo "$usage" >&2; exit 2 ;;
-  esac
-done
+parse_restore_args "$usage" --target "$@"
 if [ -z "$target" ] || [ -z "$backup" ]; then
   echo "$usage" >&2
   exit 2
