@@ -108,31 +108,64 @@ parse_restore_args() {
   done
 }
 
-# verify_checksum DIR NAME: the dump NAME in DIR matches its NAME.sha256.
-verify_checksum() {
-  [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
-  (cd "$1" && sha256sum --status -c "$2.sha256") || die "checksum mismatch for $2: the backup is damaged"
+# s3_get_many DIR PREFIX NAME...: downloads the objects PREFIX/NAME into DIR in one aws call (at
+# once); a missing object is no error here: the caller checks for each file.
+s3_get_many() {
+  local dir=$1 prefix=$2 name include=()
+  shift 2
+  for name in "$@"; do include+=(--include "$name"); done
+  aws_cli s3 cp --only-show-errors --recursive --exclude '*' "${include[@]}" "s3://$BACKUP_BUCKET/$prefix/" "$dir/" > "$dir/s3.log" 2>&1 ||
+    die "cannot download from s3://$BACKUP_BUCKET/$prefix/: $(head -c 500 "$dir/s3.log")"
 }
 
-# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact (<base>SUFFIX,
-# default .dump) and checksum into DIR and verifies the checksum; prints the artefact's path.
-fetch_backup() {
-  local manifest_key=$1 dir=$2 suffix=${3:-.dump} base name
+# fetch_manifest MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest (as DIR/manifest.json) and
+# the checksum of its artefact (<base>SUFFIX, default .dump), and with --with-artefact the artefact
+# itself, all in one aws call; prints the artefact's name (DIR/<name>.sha256 is its checksum).
+fetch_manifest() {
+  local manifest_key=$1 dir=$2 suffix=${3:-.dump} with=${4:-} base name artefact=()
   base=${manifest_key%.manifest.json}
   name=${base##*/}$suffix
-  s3_get "$manifest_key" "$dir/manifest.json"
-  s3_get "$base$suffix" "$dir/$name"
-  aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$base$suffix.sha256" "$dir/$name.sha256" 2> /dev/null ||
-    die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
-  verify_checksum "$dir" "$name"
+  [ "$with" = --with-artefact ] && artefact=("$name")
+  s3_get_many "$dir" "${base%/*}" "${base##*/}.manifest.json" "${artefact[@]}" "$name.sha256"
+  [ -f "$dir/${base##*/}.manifest.json" ] || die "cannot download s3://$BACKUP_BUCKET/$manifest_key"
+  mv "$dir/${base##*/}.manifest.json" "$dir/manifest.json"
+  [ -z "$with" ] || [ -f "$dir/$name" ] || die "cannot download s3://$BACKUP_BUCKET/$base$suffix"
+  [ -f "$dir/$name.sha256" ] || die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
+  printf '%s\n' "$name"
+}
+
+# verify_sha256 DIR NAME SHA256: SHA256 (of the artefact NAME, as it was read) is its checksum's.
+verify_sha256() {
+  [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
+  [ "$3" = "$(cut -d' ' -f1 "$1/$2.sha256")" ] || die "checksum mismatch for $2: the backup is damaged"
+}
+
+# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact and checksum into
+# DIR and verifies the artefact against the checksum; prints the artefact's path.
+fetch_backup() {
+  local dir=$2 name
+  # (errexit does not reach into a command substitution: a failure exits here explicitly)
+  name=$(fetch_manifest "$1" "$dir" "${3:-.dump}" --with-artefact) || exit 1
+  verify_sha256 "$dir" "$name" "$(sha256sum < "$dir/$name" | cut -d' ' -f1)"
   printf '%s\n' "$dir/$name"
 }
 
-# upload_backup DIR BASE SUFFIX KEY: uploads DIR/BASE<SUFFIX> to KEY<SUFFIX>, then its checksum,
-# then DIR/BASE.manifest.json last: a backup without a manifest is incomplete and never chosen.
-upload_backup() {
+# upload_artefact DIR NAME KEY: uploads DIR/NAME to KEY while its checksum is written to
+# DIR/NAME.sha256 (both read it at once); prints the sha256.
+upload_artefact() {
+  local dir=$1 name=$2 key=$3 checksum
+  (cd "$dir" && sha256sum "$name" > "$name.sha256") &
+  checksum=$!
+  s3_put "$dir/$name" "$key"
+  wait "$checksum" || die "cannot compute the checksum of $name"
+  cut -d' ' -f1 "$dir/$name.sha256"
+}
+
+# upload_manifest DIR BASE SUFFIX KEY: after upload_artefact, uploads the checksum of DIR/BASE<SUFFIX>
+# to KEY<SUFFIX>.sha256, then DIR/BASE.manifest.json to KEY.manifest.json last: a backup without a
+# manifest is incomplete and never chosen.
+upload_manifest() {
   local dir=$1 base=$2 suffix=$3 key=$4
-  s3_put "$dir/$base$suffix" "$key$suffix"
   s3_put "$dir/$base$suffix.sha256" "$key$suffix.sha256"
   s3_put "$dir/$base.manifest.json" "$key.manifest.json"
 }

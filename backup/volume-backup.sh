@@ -28,8 +28,7 @@ status=0
 tar -C "$SOURCE_DIR" --warning=no-file-changed -czf "$work/$name.tar.gz" . || status=$?
 [ "$status" -le 1 ] || die "tar of $SOURCE_DIR failed (exit $status)"
 
-(cd "$work" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
-sha=$(cut -d' ' -f1 "$work/$name.tar.gz.sha256")
+sha=$(upload_artefact "$work" "$name.tar.gz" "$key.tar.gz")
 size=$(stat -c %s "$work/$name.tar.gz")
 files=$(find "$SOURCE_DIR" -type f | wc -l)
 bytes=$(du -sb "$SOURCE_DIR" | cut -f1)
@@ -37,6 +36,6 @@ cat > "$work/$name.manifest.json" <<JSON
 {"volume":"$VOLUME_NAME","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","archive":"$name.tar.gz","size_bytes":$size,"sha256":"$sha","files":$files,"source_bytes":$bytes}
 JSON
 
-upload_backup "$work" "$name" .tar.gz "$key"
+upload_manifest "$work" "$name" .tar.gz "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.tar.gz ($files files, $size bytes, sha256 $sha)"
 printf '{"result":"ok","backup":"s3://%s/%s.tar.gz","files":%s,"size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$files" "$size"
