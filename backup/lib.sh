@@ -43,11 +43,12 @@ s3_get() {
   aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$1" "$2" || die "cannot download s3://$BACKUP_BUCKET/$1"
 }
 
-# s3_put FILE KEY: uploads a file (SSE-KMS when BACKUP_KMS_KEY_ID is set), or fails naming it.
+# s3_put FILE KEY [WHAT]: uploads a file (- for standard input, then named WHAT in a failure's
+# message; SSE-KMS when BACKUP_KMS_KEY_ID is set), or fails naming it.
 s3_put() {
   local sse=()
   [ -n "${BACKUP_KMS_KEY_ID:-}" ] && sse=(--sse aws:kms --sse-kms-key-id "$BACKUP_KMS_KEY_ID")
-  aws_cli s3 cp --only-show-errors "${sse[@]}" "$1" "s3://$BACKUP_BUCKET/$2" || die "cannot upload $1 to s3://$BACKUP_BUCKET/$2"
+  aws_cli s3 cp --only-show-errors "${sse[@]}" "$1" "s3://$BACKUP_BUCKET/$2" || die "cannot upload ${3:-$1} to s3://$BACKUP_BUCKET/$2"
 }
 
 # latest_manifest: the key of the newest manifest of a logical backup (keys sort by time).
@@ -150,18 +151,24 @@ fetch_backup() {
   printf '%s\n' "$dir/$name"
 }
 
-# upload_artefact DIR NAME KEY: uploads DIR/NAME to KEY while its checksum is written to
-# DIR/NAME.sha256 (both read it at once); prints the sha256.
-upload_artefact() {
-  local dir=$1 name=$2 key=$3 checksum
-  (cd "$dir" && sha256sum "$name" > "$name.sha256") &
-  checksum=$!
-  s3_put "$dir/$name" "$key"
-  wait "$checksum" || die "cannot compute the checksum of $name"
-  cut -d' ' -f1 "$dir/$name.sha256"
+# upload_stream DIR NAME KEY < DATA: uploads standard input to KEY as it comes (nothing is kept on
+# disk), its checksum written to DIR/NAME.sha256 (as sha256sum writes it for a file NAME) and its
+# size in bytes to DIR/NAME.size on the way; fails as s3_put does. An upload cut short by its
+# writer is stored as it is, without checksum or manifest: incomplete, never chosen for a restore.
+upload_stream() {
+  local dir=$1 name=$2 key=$3 summing sizing status=0
+  mkfifo "$dir/$name.sum-fifo" "$dir/$name.size-fifo"
+  sha256sum < "$dir/$name.sum-fifo" > "$dir/$name.sum" &
+  summing=$!
+  wc -c < "$dir/$name.size-fifo" > "$dir/$name.size" &
+  sizing=$!
+  tee "$dir/$name.sum-fifo" "$dir/$name.size-fifo" | s3_put - "$key" "$name" || status=$?
+  wait "$summing" "$sizing"
+  printf '%s  %s\n' "$(cut -d' ' -f1 "$dir/$name.sum")" "$name" > "$dir/$name.sha256"
+  return "$status"
 }
 
-# upload_manifest DIR BASE SUFFIX KEY: after upload_artefact, uploads the checksum of DIR/BASE<SUFFIX>
+# upload_manifest DIR BASE SUFFIX KEY: after upload_stream, uploads the checksum of DIR/BASE<SUFFIX>
 # to KEY<SUFFIX>.sha256, then DIR/BASE.manifest.json to KEY.manifest.json last: a backup without a
 # manifest is incomplete and never chosen.
 upload_manifest() {

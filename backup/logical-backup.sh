@@ -54,14 +54,18 @@ FROM (
   WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' $schema_filter
 ) t;
 SQL
-pg_dump --format=custom --snapshot="$snapshot" "${only[@]}" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE${schema:+ (schema $schema)} failed"
+# The dump streams to the bucket as pg_dump writes it, its checksum and size taken on the way.
+statuses=(0 0)
+pg_dump --format=custom --snapshot="$snapshot" "${only[@]}" | upload_stream "$work" "$name.dump" "$key.dump" || statuses=("${PIPESTATUS[@]}")
+[ "${statuses[1]}" = 0 ] || exit 1 # upload_stream said why
+[ "${statuses[0]}" = 0 ] || die "pg_dump of $PGDATABASE${schema:+ (schema $schema)} failed"
 read -r -t 600 counts <&"$from_session" || die "cannot count the rows of $PGDATABASE"
 # The snapshot lives as long as the transaction: it ends once pg_dump is done with it.
 printf 'COMMIT;\n\\q\n' >&"$to_session"
 wait "$snapshot_pid" 2> /dev/null || true
 
-sha=$(upload_artefact "$work" "$name.dump" "$key.dump")
-size=$(stat -c %s "$work/$name.dump")
+sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
+size=$(cat "$work/$name.dump.size")
 server=$(psql_value 'SHOW server_version')
 cat > "$work/$name.manifest.json" <<JSON
 {"database":"$PGDATABASE","schema":"${schema:-*}","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}

@@ -24,12 +24,13 @@ key="$BACKUP_PREFIX/$(date -u +%Y/%m/%d)/$name"
 log "archiving $SOURCE_DIR"
 # Files that change while being read are archived as they were read, with a warning (exit 1 from
 # GNU tar); anything worse (exit 2: unreadable files, a full disk) fails the backup.
-status=0
-tar -C "$SOURCE_DIR" --warning=no-file-changed -czf "$work/$name.tar.gz" . || status=$?
-[ "$status" -le 1 ] || die "tar of $SOURCE_DIR failed (exit $status)"
-
-sha=$(upload_artefact "$work" "$name.tar.gz" "$key.tar.gz")
-size=$(stat -c %s "$work/$name.tar.gz")
+# The archive streams to the bucket as tar writes it, its checksum and size taken on the way.
+statuses=(0 0)
+tar -C "$SOURCE_DIR" --warning=no-file-changed -cz . | upload_stream "$work" "$name.tar.gz" "$key.tar.gz" || statuses=("${PIPESTATUS[@]}")
+[ "${statuses[1]}" = 0 ] || exit 1 # upload_stream said why
+[ "${statuses[0]}" -le 1 ] || die "tar of $SOURCE_DIR failed (exit ${statuses[0]})"
+sha=$(cut -d' ' -f1 "$work/$name.tar.gz.sha256")
+size=$(cat "$work/$name.tar.gz.size")
 files=$(find "$SOURCE_DIR" -type f | wc -l)
 bytes=$(du -sb "$SOURCE_DIR" | cut -f1)
 cat > "$work/$name.manifest.json" <<JSON
