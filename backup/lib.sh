@@ -155,6 +155,8 @@ fetch_backup() {
 # disk), its checksum written to DIR/NAME.sha256 (as sha256sum writes it for a file NAME) and its
 # size in bytes to DIR/NAME.size on the way; fails as s3_put does. An upload cut short by its
 # writer is stored as it is, without checksum or manifest: incomplete, never chosen for a restore.
+# A stream goes up in parts of the aws CLI's multipart_chunksize (8 MiB unless configured), at most
+# 10,000 of them: about 78 GiB.
 upload_stream() {
   local dir=$1 name=$2 key=$3 summing sizing status=0
   mkfifo "$dir/$name.sum-fifo" "$dir/$name.size-fifo"
