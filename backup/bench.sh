@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark (npm run bench:backup): throughput of logical-backup.sh and restore.sh on a database of
-# about BENCH_GB gigabytes (default 1), against plain `pg_dump -Fc` to a local file in the same run.
+# about BENCH_GB gigabytes (default 1; fractions such as 0.3 too), against plain `pg_dump -Fc` to a
+# local file and plain `pg_restore` from it in the same run: medians of BENCH_RUNS rounds (default
+# 3), each ratio beside its goal (issue #20).
 # Starts its own PostgreSQL (as the postgres user) and moto S3 endpoint on loopback, and removes
 # them afterwards. Reports figures; asserts nothing.
 set -euo pipefail
 usage="usage: npm run bench:backup
 
 Backup and restore throughput of logical-backup.sh and restore.sh on a database of about BENCH_GB
-gigabytes (environment variable, default 1), against plain pg_dump -Fc / pg_restore, on a PostgreSQL
-and an S3 endpoint (moto) it starts on loopback. Reports figures; asserts nothing."
+gigabytes (environment variable, default 1; fractions such as 0.3 too), against plain pg_dump -Fc /
+pg_restore, on a PostgreSQL and an S3 endpoint (moto) it starts on loopback: medians of BENCH_RUNS
+rounds (default 3). Reports figures and each ratio beside its goal; asserts nothing."
 case "${1:-}" in
   "") ;;
   -h | --help) echo "$usage"; exit 0 ;;
@@ -16,7 +19,19 @@ case "${1:-}" in
 esac
 here=$(cd "$(dirname "$0")" && pwd)
 gb=${BENCH_GB:-1}
-rows=$((gb * 7500000))
+[[ "$gb" =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] || gb=0
+rows=$(awk -v gb="$gb" 'BEGIN { printf "%d", gb * 7500000 }')
+if [ "$rows" -le 0 ]; then
+  printf 'error: BENCH_GB must be a positive number of gigabytes: %s\n' "${BENCH_GB:-}" >&2
+  exit 2
+fi
+runs=${BENCH_RUNS:-3}
+if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
+  printf 'error: BENCH_RUNS must be a positive whole number: %s\n' "$runs" >&2
+  exit 2
+fi
+# The goals (issue #20): backup at most this many times plain pg_dump, restore plain pg_restore.
+backup_goal=1.15 restore_goal=1.2
 work=$(mktemp -d)
 chown postgres "$work"
 pg_port=$((20000 + RANDOM % 10000))
@@ -44,17 +59,33 @@ psql -X -q -c "CREATE TABLE events (id bigint PRIMARY KEY, account int, kind tex
 size=$(psql -X -At -c "SELECT pg_database_size('bench')")
 mb=$((size / 1048576))
 
-seconds() { awk -v s="$1" -v e="$(date +%s%N)" 'BEGIN { printf "%.2f", (e - s) / 1e9 }'; }
-t=$(date +%s%N); pg_dump -Fc -f "$work/plain.dump"; plain=$(seconds "$t")
-t=$(date +%s%N); "$here/logical-backup.sh" > /dev/null 2>&1; backup=$(seconds "$t")
-psql -X -q -d postgres -c "CREATE DATABASE bench_plain"
-t=$(date +%s%N); pg_restore --no-owner -d bench_plain "$work/plain.dump"; plain_restore=$(seconds "$t")
-t=$(date +%s%N); "$here/restore.sh" --target bench_restored --latest > /dev/null 2>&1; restore=$(seconds "$t")
+# timed NAME COMMAND...: runs COMMAND (its output in $work/NAME.log, failing the benchmark with it)
+# and appends its wall time in seconds to $work/NAME.times.
+timed() {
+  local name=$1 start
+  shift
+  start=$(date +%s%N)
+  "$@" > "$work/$name.log" 2>&1 || { printf 'error: %s failed:\n%s\n' "$name" "$(tail -n 20 "$work/$name.log")" >&2; exit 1; }
+  awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.2f\n", (e - s) / 1e9 }' >> "$work/$name.times"
+}
+median() { sort -n "$work/$1.times" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# Each pair in turn, BENCH_RUNS times, and the medians: on a shared machine one run says little.
+for run in $(seq "$runs"); do
+  echo "run $run of $runs..."
+  timed plain pg_dump -Fc -f "$work/plain.dump"
+  timed backup "$here/logical-backup.sh"
+  psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_plain" -c "DROP DATABASE IF EXISTS bench_restored" -c "CREATE DATABASE bench_plain"
+  timed plain_restore pg_restore --no-owner -d bench_plain "$work/plain.dump"
+  timed restore "$here/restore.sh" --target bench_restored --latest
+done
+plain=$(median plain) backup=$(median backup) plain_restore=$(median plain_restore) restore=$(median restore)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# versus RATIO GOAL: the ratio beside its goal, and whether it is met.
+versus() { awk -v r="$1" -v g="$2" 'BEGIN { printf "%sx plain (goal <= %sx: %s)", r, g, (r <= g ? "met" : "NOT met") }'; }
 rate() { awk -v m="$mb" -v t="$1" 'BEGIN { printf "%.1f", m / t }'; }
-echo "database: ${mb} MiB, dump: $(( $(stat -c %s "$work/plain.dump") / 1048576 )) MiB"
+echo "database: ${mb} MiB, dump: $(( $(stat -c %s "$work/plain.dump") / 1048576 )) MiB; medians of $runs runs"
 echo "pg_dump -Fc to a local file:     ${plain} s ($(rate "$plain") MiB/s of database)"
-echo "logical-backup.sh (dump + S3):   ${backup} s ($(rate "$backup") MiB/s), $(ratio "$backup" "$plain")x plain"
+echo "logical-backup.sh (dump + S3):   ${backup} s ($(rate "$backup") MiB/s), $(versus "$(ratio "$backup" "$plain")" "$backup_goal")"
 echo "pg_restore from a local file:    ${plain_restore} s ($(rate "$plain_restore") MiB/s)"
-echo "restore.sh (S3 + verify + load): ${restore} s ($(rate "$restore") MiB/s), $(ratio "$restore" "$plain_restore")x plain"
+echo "restore.sh (S3 + verify + load): ${restore} s ($(rate "$restore") MiB/s), $(versus "$(ratio "$restore" "$plain_restore")" "$restore_goal")"

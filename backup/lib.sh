@@ -43,11 +43,12 @@ s3_get() {
   aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$1" "$2" || die "cannot download s3://$BACKUP_BUCKET/$1"
 }
 
-# s3_put FILE KEY: uploads a file (SSE-KMS when BACKUP_KMS_KEY_ID is set), or fails naming it.
+# s3_put FILE KEY [WHAT]: uploads a file (- for standard input, then named WHAT in a failure's
+# message; SSE-KMS when BACKUP_KMS_KEY_ID is set), or fails naming it.
 s3_put() {
   local sse=()
   [ -n "${BACKUP_KMS_KEY_ID:-}" ] && sse=(--sse aws:kms --sse-kms-key-id "$BACKUP_KMS_KEY_ID")
-  aws_cli s3 cp --only-show-errors "${sse[@]}" "$1" "s3://$BACKUP_BUCKET/$2" || die "cannot upload $1 to s3://$BACKUP_BUCKET/$2"
+  aws_cli s3 cp --only-show-errors "${sse[@]}" "$1" "s3://$BACKUP_BUCKET/$2" || die "cannot upload ${3:-$1} to s3://$BACKUP_BUCKET/$2"
 }
 
 # latest_manifest: the key of the newest manifest of a logical backup (keys sort by time).
@@ -77,31 +78,103 @@ manifest_for() {
   printf '%s\n' "$key"
 }
 
-# verify_checksum DIR NAME: the dump NAME in DIR matches its NAME.sha256.
-verify_checksum() {
-  [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
-  (cd "$1" && sha256sum --status -c "$2.sha256") || die "checksum mismatch for $2: the backup is damaged"
+# parse_restore_args USAGE FLAGS ARGS...: a restore script's arguments. Each of FLAGS (a space-
+# separated list, such as "--volume --target") takes a value, kept in the variable of its name
+# (target, tenant, volume); --backup VALUE or --latest (backup=latest) sets backup, --force sets
+# force=true; -h / --help prints USAGE and exits 0; anything else exits 2 naming it. Whether the
+# values are there is the caller's to check.
+# shellcheck disable=SC2034 # the variables are the caller's
+parse_restore_args() {
+  local usage=$1 flags=" $2 " flag
+  shift 2
+  backup="" force=false
+  for flag in $flags; do printf -v "${flag#--}" '%s' ""; done
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --backup) backup=${2:-}; shift 2 ;;
+      --latest) backup=latest; shift ;;
+      --force) force=true; shift ;;
+      -h | --help) echo "$usage"; exit 0 ;;
+      *)
+        if [[ "$1" == --* && "$flags" == *" $1 "* ]]; then
+          printf -v "${1#--}" '%s' "${2:-}"
+          shift 2
+        else
+          echo "unknown argument: $1" >&2
+          echo "$usage" >&2
+          exit 2
+        fi
+        ;;
+    esac
+  done
 }
 
-# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact (<base>SUFFIX,
-# default .dump) and checksum into DIR and verifies the checksum; prints the artefact's path.
-fetch_backup() {
-  local manifest_key=$1 dir=$2 suffix=${3:-.dump} base name
+# s3_get_many DIR PREFIX NAME...: downloads the objects PREFIX/NAME into DIR in one aws call (at
+# once); a missing object is no error here: the caller checks for each file.
+s3_get_many() {
+  local dir=$1 prefix=$2 name include=()
+  shift 2
+  for name in "$@"; do include+=(--include "$name"); done
+  aws_cli s3 cp --only-show-errors --recursive --exclude '*' "${include[@]}" "s3://$BACKUP_BUCKET/$prefix/" "$dir/" > "$dir/s3.log" 2>&1 ||
+    die "cannot download from s3://$BACKUP_BUCKET/$prefix/: $(head -c 500 "$dir/s3.log")"
+}
+
+# fetch_manifest MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest (as DIR/manifest.json) and
+# the checksum of its artefact (<base>SUFFIX, default .dump), and with --with-artefact the artefact
+# itself, all in one aws call; prints the artefact's name (DIR/<name>.sha256 is its checksum).
+fetch_manifest() {
+  local manifest_key=$1 dir=$2 suffix=${3:-.dump} with=${4:-} base name artefact=()
   base=${manifest_key%.manifest.json}
   name=${base##*/}$suffix
-  s3_get "$manifest_key" "$dir/manifest.json"
-  s3_get "$base$suffix" "$dir/$name"
-  aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$base$suffix.sha256" "$dir/$name.sha256" 2> /dev/null ||
-    die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
-  verify_checksum "$dir" "$name"
+  [ "$with" = --with-artefact ] && artefact=("$name")
+  s3_get_many "$dir" "${base%/*}" "${base##*/}.manifest.json" "${artefact[@]}" "$name.sha256"
+  [ -f "$dir/${base##*/}.manifest.json" ] || die "cannot download s3://$BACKUP_BUCKET/$manifest_key"
+  mv "$dir/${base##*/}.manifest.json" "$dir/manifest.json"
+  [ -z "$with" ] || [ -f "$dir/$name" ] || die "cannot download s3://$BACKUP_BUCKET/$base$suffix"
+  [ -f "$dir/$name.sha256" ] || die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
+  printf '%s\n' "$name"
+}
+
+# verify_sha256 DIR NAME SHA256: SHA256 (of the artefact NAME, as it was read) is its checksum's.
+verify_sha256() {
+  [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
+  [ "$3" = "$(cut -d' ' -f1 "$1/$2.sha256")" ] || die "checksum mismatch for $2: the backup is damaged"
+}
+
+# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact and checksum into
+# DIR and verifies the artefact against the checksum; prints the artefact's path.
+fetch_backup() {
+  local dir=$2 name
+  # (errexit does not reach into a command substitution: a failure exits here explicitly)
+  name=$(fetch_manifest "$1" "$dir" "${3:-.dump}" --with-artefact) || exit 1
+  verify_sha256 "$dir" "$name" "$(sha256sum < "$dir/$name" | cut -d' ' -f1)"
   printf '%s\n' "$dir/$name"
 }
 
-# upload_backup DIR BASE SUFFIX KEY: uploads DIR/BASE<SUFFIX> to KEY<SUFFIX>, then its checksum,
-# then DIR/BASE.manifest.json last: a backup without a manifest is incomplete and never chosen.
-upload_backup() {
+# upload_stream DIR NAME KEY < DATA: uploads standard input to KEY as it comes (nothing is kept on
+# disk), its checksum written to DIR/NAME.sha256 (as sha256sum writes it for a file NAME) and its
+# size in bytes to DIR/NAME.size on the way; fails as s3_put does. An upload cut short by its
+# writer is stored as it is, without checksum or manifest: incomplete, never chosen for a restore.
+# A stream goes up in parts of the aws CLI's multipart_chunksize (8 MiB unless configured), at most
+# 10,000 of them: about 78 GiB.
+upload_stream() {
+  local dir=$1 name=$2 key=$3 summing sizing status=0
+  mkfifo "$dir/$name.sum-fifo" "$dir/$name.size-fifo"
+  sha256sum < "$dir/$name.sum-fifo" > "$dir/$name.sum" &
+  summing=$!
+  wc -c < "$dir/$name.size-fifo" > "$dir/$name.size" &
+  sizing=$!
+  tee "$dir/$name.sum-fifo" "$dir/$name.size-fifo" | s3_put - "$key" "$name" || status=$?
+  wait "$summing" "$sizing"
+  printf '%s  %s\n' "$(cut -d' ' -f1 "$dir/$name.sum")" "$name" > "$dir/$name.sha256"
+  return "$status"
+}
+
+# upload_manifest DIR BASE SUFFIX KEY: after upload_stream, uploads the checksum of DIR/BASE<SUFFIX>
+# to KEY<SUFFIX>.sha256, then DIR/BASE.manifest.json to KEY.manifest.json last: a backup without a
+# manifest is incomplete and never chosen.
+upload_manifest() {
   local dir=$1 base=$2 suffix=$3 key=$4
-  s3_put "$dir/$base$suffix" "$key$suffix"
   s3_put "$dir/$base$suffix.sha256" "$key$suffix.sha256"
   s3_put "$dir/$base.manifest.json" "$key.manifest.json"
 }

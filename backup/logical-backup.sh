@@ -22,7 +22,7 @@ day=$(date -u +%Y/%m/%d)
 name="$PGDATABASE-$stamp"
 key="$BACKUP_PREFIX/$day/$name"
 
-# One session exports a snapshot and counts rows in it; pg_dump dumps the same snapshot.
+# One session exports a snapshot and counts rows in it while pg_dump dumps the same snapshot.
 coproc SNAPSHOT { psql -X -At -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" 2>&1; }
 # Bash unsets SNAPSHOT and SNAPSHOT_PID once the coprocess has exited: keep its descriptors and pid,
 # and end the session only after its last answer was read.
@@ -44,9 +44,7 @@ if [ -n "$schema" ]; then
   only=(--schema="$schema")
   schema_filter="AND n.nspname = '$schema'"
 fi
-pg_dump --format=custom --snapshot="$snapshot" "${only[@]}" --file="$work/$name.dump" || die "pg_dump of $PGDATABASE${schema:+ (schema $schema)} failed"
-
-# Exact row counts of every user table, from the same snapshot, as one JSON object.
+# Exact row counts of every user table, from the same snapshot, as one JSON object: counted during the dump.
 cat >&"$to_session" <<SQL
 SELECT coalesce(json_object_agg(t.relname, t.n ORDER BY t.relname), '{}')
 FROM (
@@ -55,20 +53,24 @@ FROM (
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
   WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' $schema_filter
 ) t;
-COMMIT;
 SQL
+# The dump streams to the bucket as pg_dump writes it, its checksum and size taken on the way.
+statuses=(0 0)
+pg_dump --format=custom --snapshot="$snapshot" "${only[@]}" | upload_stream "$work" "$name.dump" "$key.dump" || statuses=("${PIPESTATUS[@]}")
+[ "${statuses[1]}" = 0 ] || exit 1 # upload_stream said why
+[ "${statuses[0]}" = 0 ] || die "pg_dump of $PGDATABASE${schema:+ (schema $schema)} failed"
 read -r -t 600 counts <&"$from_session" || die "cannot count the rows of $PGDATABASE"
-echo '\q' >&"$to_session"
+# The snapshot lives as long as the transaction: it ends once pg_dump is done with it.
+printf 'COMMIT;\n\\q\n' >&"$to_session"
 wait "$snapshot_pid" 2> /dev/null || true
 
-(cd "$work" && sha256sum "$name.dump" > "$name.dump.sha256")
 sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
-size=$(stat -c %s "$work/$name.dump")
+size=$(cat "$work/$name.dump.size")
 server=$(psql_value 'SHOW server_version')
 cat > "$work/$name.manifest.json" <<JSON
 {"database":"$PGDATABASE","schema":"${schema:-*}","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
 JSON
 
-upload_backup "$work" "$name" .dump "$key"
+upload_manifest "$work" "$name" .dump "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.dump ($size bytes, sha256 $sha)"
 printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s,"sha256":"%s"}\n' "$BACKUP_BUCKET" "$key" "$size" "$sha"

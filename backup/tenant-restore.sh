@@ -13,17 +13,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 usage="usage: tenant-restore.sh --tenant ID [--backup s3://BUCKET/tenants/ID/KEY.dump | --latest] [--force]"
-tenant="" backup="" force=false
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --tenant) tenant=${2:-}; shift 2 ;;
-    --backup) backup=${2:-}; shift 2 ;;
-    --latest) backup=latest; shift ;;
-    --force) force=true; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; echo "$usage" >&2; exit 2 ;;
-  esac
-done
+parse_restore_args "$usage" --tenant "$@"
+# shellcheck disable=SC2154 # tenant: set by parse_restore_args
 if ! [[ "$tenant" =~ ^[a-z]([-a-z0-9]*[a-z0-9])?$ ]] || [ -z "$backup" ]; then
   echo "$usage" >&2
   exit 2

@@ -24,19 +24,19 @@ key="$BACKUP_PREFIX/$(date -u +%Y/%m/%d)/$name"
 log "archiving $SOURCE_DIR"
 # Files that change while being read are archived as they were read, with a warning (exit 1 from
 # GNU tar); anything worse (exit 2: unreadable files, a full disk) fails the backup.
-status=0
-tar -C "$SOURCE_DIR" --warning=no-file-changed -czf "$work/$name.tar.gz" . || status=$?
-[ "$status" -le 1 ] || die "tar of $SOURCE_DIR failed (exit $status)"
-
-(cd "$work" && sha256sum "$name.tar.gz" > "$name.tar.gz.sha256")
+# The archive streams to the bucket as tar writes it, its checksum and size taken on the way.
+statuses=(0 0)
+tar -C "$SOURCE_DIR" --warning=no-file-changed -cz . | upload_stream "$work" "$name.tar.gz" "$key.tar.gz" || statuses=("${PIPESTATUS[@]}")
+[ "${statuses[1]}" = 0 ] || exit 1 # upload_stream said why
+[ "${statuses[0]}" -le 1 ] || die "tar of $SOURCE_DIR failed (exit ${statuses[0]})"
 sha=$(cut -d' ' -f1 "$work/$name.tar.gz.sha256")
-size=$(stat -c %s "$work/$name.tar.gz")
+size=$(cat "$work/$name.tar.gz.size")
 files=$(find "$SOURCE_DIR" -type f | wc -l)
 bytes=$(du -sb "$SOURCE_DIR" | cut -f1)
 cat > "$work/$name.manifest.json" <<JSON
 {"volume":"$VOLUME_NAME","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","archive":"$name.tar.gz","size_bytes":$size,"sha256":"$sha","files":$files,"source_bytes":$bytes}
 JSON
 
-upload_backup "$work" "$name" .tar.gz "$key"
+upload_manifest "$work" "$name" .tar.gz "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.tar.gz ($files files, $size bytes, sha256 $sha)"
 printf '{"result":"ok","backup":"s3://%s/%s.tar.gz","files":%s,"size_bytes":%s}\n' "$BACKUP_BUCKET" "$key" "$files" "$size"

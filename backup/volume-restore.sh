@@ -8,26 +8,17 @@
 # namesakes and other files are left alone.
 set -euo pipefail
 usage="usage: volume-restore.sh --volume NAME --target DIR [--backup s3://BUCKET/KEY.tar.gz | --latest] [--force]"
-volume="" target="" backup="" force=false
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --volume) volume=${2:-}; shift 2 ;;
-    --target) target=${2:-}; shift 2 ;;
-    --backup) backup=${2:-}; shift 2 ;;
-    --latest) backup=latest; shift ;;
-    --force) force=true; shift ;;
-    -h | --help) echo "$usage"; exit 0 ;;
-    *) echo "unknown argument: $1" >&2; echo "$usage" >&2; exit 2 ;;
-  esac
-done
+# lib.sh defaults BACKUP_PREFIX to logical backups' prefix: a volume's is known once the arguments are.
+prefix=${BACKUP_PREFIX:-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh"
+parse_restore_args "$usage" "--volume --target" "$@"
 if [ -z "$volume" ] || [ -z "$target" ] || [ -z "$backup" ]; then
   echo "$usage" >&2
   exit 2
 fi
-BACKUP_PREFIX=${BACKUP_PREFIX:-volumes/$volume}
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source-path=SCRIPTDIR source=lib.sh
-. "$here/lib.sh"
+BACKUP_PREFIX=${prefix:-volumes/$volume}
 require_env BACKUP_BUCKET
 require_tools tar gzip aws sha256sum
 

@@ -15,7 +15,7 @@ import { runningCluster } from "../../tools/cluster/cluster";
 import type { KubeClient, KubeObject } from "../../tools/cluster/kube-client";
 import { waitFor } from "../../tools/cluster/control-plane";
 import { PROJECT_DIR, render, type K8sObject } from "../harness";
-import { freePort, runTool, startPostgres, startProcess, tempDir, waitForPort, type Postgres } from "../integration/real-tools";
+import { freePort, runTool, startPostgres, startS3, tempDir, type Postgres, type S3 } from "../integration/real-tools";
 import { clusterObjects, connect, lines, teardown } from "./cluster";
 
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
@@ -26,7 +26,7 @@ const PHASE_UNKNOWN_PLUGIN = "Cluster cannot proceed to reconciliation due to an
 let client: KubeClient;
 let deployer: Deployer;
 let pg: Postgres;
-let moto: ReturnType<typeof startProcess>;
+let s3: S3;
 let cronJob: K8sObject;
 let namespace: string;
 /** The drill container's environment as the plan renders it, pointed at the loopback stand-ins. */
@@ -66,32 +66,29 @@ beforeAll(async () => {
   const configMap = planned.find((p) => p.object.kind === "ConfigMap" && p.object.metadata.name === template)!.object as K8sObject;
   fs.writeFileSync(templateFile, configMap.data["cluster.json"]);
 
-  pg = startPostgres(await freePort());
-  const motoPort = await freePort();
-  moto = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)]);
-  await waitForPort(motoPort, 20000);
   const rendered = containerEnv(cronJob);
-  const s3 = { AWS_ENDPOINT_URL: `http://127.0.0.1:${motoPort}`, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+  // The bucket the plan names, with a logical backup whose manifest lists the tables the drill checks.
+  const endpoint = startS3({ buckets: [rendered.BACKUP_BUCKET] });
+  pg = startPostgres(await freePort());
+  s3 = await endpoint;
   const psql = (sql: string, database = rendered.PGDATABASE) => {
     const result = runTool("psql", ["-X", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "-d", database, "-c", sql]);
     if (result.status !== 0) throw new Error(result.output);
   };
   psql(`CREATE DATABASE ${rendered.PGDATABASE}`, "postgres");
   psql("CREATE TABLE orders (id bigint PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now()); INSERT INTO orders (id) SELECT generate_series(1, 500)");
-  // The bucket the plan names, with a logical backup whose manifest lists the tables the drill checks.
-  const base = { ...process.env, ...s3, BACKUP_BUCKET: rendered.BACKUP_BUCKET, BACKUP_PREFIX: rendered.BACKUP_PREFIX };
-  expect(runTool("aws", ["--endpoint-url", s3.AWS_ENDPOINT_URL, "s3", "mb", `s3://${rendered.BACKUP_BUCKET}`], base).status).toBe(0);
+  const base = { ...process.env, ...s3.env, BACKUP_BUCKET: rendered.BACKUP_BUCKET, BACKUP_PREFIX: rendered.BACKUP_PREFIX };
   const backup = runTool(path.join(SCRIPTS, "logical-backup.sh"), [], { ...base, PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGDATABASE: rendered.PGDATABASE }, 120000);
   expect(backup).toMatchObject({ status: 0 });
 
-  drillEnv = { ...process.env, ...rendered, ...s3, CLUSTER_TEMPLATE: templateFile, KUBE_API: runningCluster()!.server, KUBE_SA_DIR: sa, DRILL_PGHOST: "127.0.0.1", DRILL_PGPORT: String(pg.port), PGSSLMODE: "disable", POLL_SECONDS: "1" };
+  drillEnv = { ...process.env, ...rendered, ...s3.env, CLUSTER_TEMPLATE: templateFile, KUBE_API: runningCluster()!.server, KUBE_SA_DIR: sa, DRILL_PGHOST: "127.0.0.1", DRILL_PGPORT: String(pg.port), PGSSLMODE: "disable", POLL_SECONDS: "1" };
   // The in-cluster Pushgateway is not here (pushing is tested in test/integration/restore-drill.test.ts).
   delete drillEnv.PUSHGATEWAY_URL;
 }, 180000);
 
 afterAll(async () => {
   pg?.stop();
-  await moto?.stop();
+  await s3?.stop();
   if (client) {
     const removed = await teardown(client, deployer);
     client.close();

@@ -1,16 +1,18 @@
 /**
  * The backup scripts for real: a PostgreSQL cluster and an S3-compatible endpoint (moto) on
  * loopback, the real pg_dump / pg_restore / aws. Backup -> restore check -> restore round trip on a
- * few hundred thousand rows, and the faults that must fail loudly without harming good data.
+ * few tens of thousands of rows (size is npm run bench:backup's), and the faults that must fail
+ * loudly without harming good data. One PostgreSQL and one endpoint serve the whole file; the test
+ * itself reads and changes objects over plain HTTP (startS3), the scripts with the aws CLI.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { readerPolicy, writerPolicy } from "../../components/backup/storage-render";
-import { freePort, hasBinary, runTool, startPostgres, startProcess, tempDir, waitForPort, type Postgres } from "./real-tools";
+import { freePort, hasBinary, runTool, startPostgres, startS3, tempDir, type Postgres, type S3 } from "./real-tools";
 
-const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck"];
+const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck", "curl"];
 const installed = tools.every((tool) => hasBinary(tool));
 const describeWithTools = installed ? describe : describe.skip;
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
@@ -18,7 +20,9 @@ const BUCKET = "mcp-backups-test";
 
 describeWithTools("backup, restore check and restore", () => {
   let pg: Postgres;
-  let moto: ReturnType<typeof startProcess>;
+  let s3: S3;
+  /** The endpoint that enforces keys and policies ("with credentials enforced by the endpoint"), started with the other. */
+  let authS3: S3;
   let env: NodeJS.ProcessEnv;
 
   const sql = (query: string, database = "app") => {
@@ -29,48 +33,32 @@ describeWithTools("backup, restore check and restore", () => {
     return result.stdout.trim();
   };
   const script = (name: string, args: string[] = [], extra: NodeJS.ProcessEnv = {}) => runTool(path.join(SCRIPTS, name), args, { ...env, ...extra }, 120000);
-  const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", env.AWS_ENDPOINT_URL!, ...args], env);
-  const keys = () =>
-    aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--query", "Contents[].Key", "--output", "text")
-      .output.trim()
-      .split(/\s+/)
-      .filter((k) => k && k !== "None")
-      .sort();
+  const keys = () => s3.keys(BUCKET);
   /** A checksum of every table's contents, to compare a restore with its source. */
   const contents = (database: string) =>
     ["customers", "orders", "order_items"].map((t) => `${t}:${sql(`SELECT count(*) || ':' || md5(string_agg(x::text, '|' ORDER BY x::text)) FROM ${t} x`, database)}`);
 
   beforeAll(async () => {
+    // Both endpoints start (moto_server takes seconds) while PostgreSQL does. The credentialed one:
+    // its first 7 requests (the bucket, then the writer and the restore drill's reader with their
+    // keys) are not checked; from then on, keys are.
+    const endpoints = Promise.all([startS3({ buckets: [BUCKET] }), startS3({ buckets: [BUCKET], noAuthActions: 7 })]);
     pg = startPostgres(await freePort());
-    const motoPort = await freePort();
-    moto = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)]);
-    await waitForPort(motoPort, 20000);
-    env = {
-      ...process.env,
-      PGHOST: "127.0.0.1",
-      PGPORT: String(pg.port),
-      PGUSER: "postgres",
-      PGDATABASE: "postgres",
-      BACKUP_BUCKET: BUCKET,
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${motoPort}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-    };
-    expect(aws("s3", "mb", `s3://${BUCKET}`).status).toBe(0);
+    [s3, authS3] = await endpoints;
+    env = { ...process.env, PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGDATABASE: "postgres", BACKUP_BUCKET: BUCKET, ...s3.env };
     sql("CREATE DATABASE app", "postgres");
     sql(`CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);
-         INSERT INTO customers SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 20000) g;
+         INSERT INTO customers SELECT g, 'user' || g || '@example.com' FROM generate_series(1, 2000) g;
          CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL REFERENCES customers, total numeric(12,2), note text, created_at timestamptz);
-         INSERT INTO orders SELECT g, 1 + g % 20000, (g % 1000) / 7.0, md5(g::text), '2026-01-01'::timestamptz + g * interval '1 minute' FROM generate_series(1, 300000) g;
+         INSERT INTO orders SELECT g, 1 + g % 2000, (g % 1000) / 7.0, md5(g::text), '2026-01-01'::timestamptz + g * interval '1 minute' FROM generate_series(1, 30000) g;
          CREATE TABLE order_items (order_id bigint REFERENCES orders, sku text, quantity int);
-         INSERT INTO order_items SELECT 1 + g % 300000, 'SKU-' || (g % 500), 1 + g % 5 FROM generate_series(1, 100000) g;`);
+         INSERT INTO order_items SELECT 1 + g % 30000, 'SKU-' || (g % 500), 1 + g % 5 FROM generate_series(1, 10000) g;`);
     env.PGDATABASE = "app";
   }, 120000);
 
   afterAll(async () => {
     pg?.stop();
-    await moto?.stop();
+    await Promise.all([s3?.stop(), authS3?.stop()]);
   });
 
   it("the scripts are shellcheck-clean", () => {
@@ -88,11 +76,8 @@ describeWithTools("backup, restore check and restore", () => {
     const uploaded = keys();
     expect(uploaded).toHaveLength(3);
     for (const key of uploaded) expect(key).toMatch(/^logical\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.(dump|dump\.sha256|manifest\.json)$/);
-    const dir = tempDir("mcp-manifest-");
-    const manifestKey = uploaded.find((k) => k.endsWith(".manifest.json"))!;
-    aws("s3", "cp", `s3://${BUCKET}/${manifestKey}`, `${dir}/m.json`);
-    const manifest = JSON.parse(fs.readFileSync(`${dir}/m.json`, "utf8"));
-    expect(manifest).toMatchObject({ database: "app", tables: { "public.customers": 20000, "public.orders": 300000, "public.order_items": 100000 } });
+    const manifest = JSON.parse(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".manifest.json"))!).toString("utf8"));
+    expect(manifest).toMatchObject({ database: "app", tables: { "public.customers": 2000, "public.orders": 30000, "public.order_items": 10000 } });
     expect(manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -131,16 +116,11 @@ describeWithTools("backup, restore check and restore", () => {
     /** Replaces the newest dump (or its checksum) in the bucket; returns a function that puts the original back. */
     function tamper(suffix: ".dump" | ".dump.sha256", change: (bytes: Buffer) => Buffer | undefined): () => void {
       const key = keys().filter((k) => k.endsWith(suffix)).pop()!;
-      const dir = tempDir("mcp-tamper-");
-      aws("s3", "cp", `s3://${BUCKET}/${key}`, `${dir}/original`);
-      const changed = change(fs.readFileSync(`${dir}/original`));
-      if (changed) {
-        fs.writeFileSync(`${dir}/changed`, changed);
-        aws("s3", "cp", `${dir}/changed`, `s3://${BUCKET}/${key}`);
-      } else {
-        aws("s3", "rm", `s3://${BUCKET}/${key}`);
-      }
-      return () => void aws("s3", "cp", `${dir}/original`, `s3://${BUCKET}/${key}`);
+      const original = s3.get(BUCKET, key);
+      const changed = change(original);
+      if (changed) s3.put(BUCKET, key, changed);
+      else s3.remove(BUCKET, key);
+      return () => s3.put(BUCKET, key, original);
     }
 
     const before = () => contents("app_restored");
@@ -227,18 +207,15 @@ describeWithTools("backup, restore check and restore", () => {
       expect(fs.readdirSync(target)).toEqual(["keep.txt"]);
 
       const archiveKey = volumeKeys().find((k) => k.endsWith(".tar.gz"))!;
-      const dir = tempDir("mcp-volume-tamper-");
-      aws("s3", "cp", `s3://${BUCKET}/${archiveKey}`, `${dir}/original`);
-      const bytes = fs.readFileSync(`${dir}/original`);
-      fs.writeFileSync(`${dir}/damaged`, bytes.subarray(0, bytes.length - 100));
-      aws("s3", "cp", `${dir}/damaged`, `s3://${BUCKET}/${archiveKey}`);
+      const bytes = s3.get(BUCKET, archiveKey);
+      s3.put(BUCKET, archiveKey, bytes.subarray(0, bytes.length - 100));
       try {
         const damaged = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest", "--force"], { BACKUP_PREFIX: "" });
         expect(damaged.status).toBe(1);
         expect(damaged.output).toMatch(/checksum mismatch for uploads-.*\.tar\.gz: the backup is damaged/);
         expect(fs.readdirSync(target)).toEqual(["keep.txt"]);
       } finally {
-        aws("s3", "cp", `${dir}/original`, `s3://${BUCKET}/${archiveKey}`);
+        s3.put(BUCKET, archiveKey, bytes);
       }
       const forced = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest", "--force"], { BACKUP_PREFIX: "" });
       expect(forced.status).toBe(0);
@@ -254,16 +231,11 @@ describeWithTools("backup, restore check and restore", () => {
   });
 
   describe("with credentials enforced by the endpoint", () => {
-    let authMoto: ReturnType<typeof startProcess>;
     let authEnv: NodeJS.ProcessEnv;
     let readerEnv: NodeJS.ProcessEnv;
 
-    beforeAll(async () => {
-      const port = await freePort();
-      // The first 7 requests set up the writer and the restore drill's reader with their keys, and a bucket; from then on, keys are checked.
-      authMoto = startProcess("env", ["INITIAL_NO_AUTH_ACTION_COUNT=7", "moto_server", "-H", "127.0.0.1", "-p", String(port)]);
-      await waitForPort(port, 20000);
-      authEnv = { ...env, AWS_ENDPOINT_URL: `http://127.0.0.1:${port}` };
+    beforeAll(() => {
+      authEnv = { ...env, ...authS3.env };
       const run = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
       run("iam", "create-user", "--user-name", "backup");
       // The writer gets exactly the policy the stack gives it (BackupStorage).
@@ -274,14 +246,9 @@ describeWithTools("backup, restore check and restore", () => {
       run("iam", "create-user", "--user-name", "reader");
       run("iam", "put-user-policy", "--user-name", "reader", "--policy-name", "reader", "--policy-document", JSON.stringify(readerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test")));
       const readerKey = JSON.parse(run("iam", "create-access-key", "--user-name", "reader").output).AccessKey;
-      run("s3", "mb", `s3://${BUCKET}`);
       readerEnv = { ...authEnv, AWS_ACCESS_KEY_ID: readerKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: readerKey.SecretAccessKey };
       authEnv = { ...authEnv, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
     }, 60000);
-
-    afterAll(async () => {
-      await authMoto?.stop();
-    });
 
     it("lets the writer's policy back up but neither delete a backup nor write elsewhere", () => {
       expect(runTool(path.join(SCRIPTS, "logical-backup.sh"), [], authEnv, 120000).status).toBe(0);

@@ -16,7 +16,9 @@ export function hasBinary(name: string): boolean {
   return found;
 }
 
-export { freePort } from "../../tools/net";
+import { freePort } from "../../tools/net";
+
+export { freePort };
 
 /** Resolves once something accepts connections on 127.0.0.1:port, rejects after `ms`. */
 export async function waitForPort(port: number, ms = 10000): Promise<void> {
@@ -87,4 +89,62 @@ export function startPostgres(port: number): Postgres {
   asPostgres("initdb", "-D", `${dir}/data`, "-A", "trust", "-U", "postgres", "--no-sync");
   asPostgres("pg_ctl", "-D", `${dir}/data`, "-l", `${dir}/log`, "-w", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start");
   return { port, stop: () => void runTool("runuser", ["-u", "postgres", "--", "pg_ctl", "-D", `${dir}/data`, "-m", "fast", "stop"]) };
+}
+
+/** The environment the aws CLI and the backup scripts read to reach an S3 endpoint. */
+export interface S3Env {
+  AWS_ENDPOINT_URL: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  AWS_DEFAULT_REGION: string;
+}
+
+export interface S3 {
+  env: S3Env;
+  /** The keys of a bucket under a prefix, sorted. */
+  keys: (bucket: string, prefix?: string) => string[];
+  get: (bucket: string, key: string) => Buffer;
+  put: (bucket: string, key: string, body: Buffer) => void;
+  remove: (bucket: string, key: string) => void;
+  stop: () => Promise<void>;
+}
+
+/**
+ * An S3-compatible endpoint (moto) on 127.0.0.1 with the given buckets, and its objects read and
+ * written by curl (milliseconds, where each aws CLI call takes a second or two under load), signed
+ * with the test keys of `env`. With `noAuthActions` (moto's INITIAL_NO_AUTH_ACTION_COUNT), moto
+ * checks keys and policies from that many requests on, the buckets' creation counted: the test
+ * keys are refused from then on.
+ */
+export async function startS3(options: { buckets?: string[]; noAuthActions?: number } = {}): Promise<S3> {
+  const port = await freePort();
+  const auth = options.noAuthActions === undefined ? [] : [`INITIAL_NO_AUTH_ACTION_COUNT=${options.noAuthActions}`];
+  const moto = startProcess("env", [...auth, "moto_server", "-H", "127.0.0.1", "-p", String(port)]);
+  await waitForPort(port, 20000);
+  const env: S3Env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
+  const url = (bucket: string, key = "") => `${env.AWS_ENDPOINT_URL}/${bucket}${key && "/" + key.split("/").map(encodeURIComponent).join("/")}`;
+  const curl = (args: string[]): Buffer => {
+    const result = spawnSync("curl", ["-sS", "--fail-with-body", "--max-time", "60", "--aws-sigv4", `aws:amz:${env.AWS_DEFAULT_REGION}:s3`, "--user", `${env.AWS_ACCESS_KEY_ID}:${env.AWS_SECRET_ACCESS_KEY}`, ...args], { maxBuffer: 1 << 30 });
+    if (result.status !== 0) throw new Error(`curl ${args.join(" ")}: ${result.error ?? `exit ${result.status}`}: ${result.stderr}${result.stdout}`);
+    return result.stdout;
+  };
+  const s3: S3 = {
+    env,
+    keys: (bucket, prefix = "") => {
+      const listing = curl([`${url(bucket)}?list-type=2&max-keys=1000&prefix=${encodeURIComponent(prefix)}`]).toString("utf8");
+      if (/<IsTruncated>true</.test(listing)) throw new Error(`more than 1000 keys under s3://${bucket}/${prefix}`);
+      return [...listing.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1].replace(/&amp;/g, "&")).sort();
+    },
+    get: (bucket, key) => curl([url(bucket, key)]),
+    put: (bucket, key, body) => {
+      const file = path.join(tempDir("mcp-s3-put-"), "body");
+      fs.writeFileSync(file, body);
+      curl(["-X", "PUT", "-H", "Content-Type: application/octet-stream", "--data-binary", `@${file}`, url(bucket, key)]);
+      fs.rmSync(path.dirname(file), { recursive: true });
+    },
+    remove: (bucket, key) => void curl(["-X", "DELETE", url(bucket, key)]),
+    stop: moto.stop,
+  };
+  for (const bucket of options.buckets ?? []) curl(["-X", "PUT", url(bucket)]);
+  return s3;
 }

@@ -12,7 +12,7 @@ import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { drillMetrics } from "../upstream/drill-metrics";
 import { recoveryTargetTime } from "../../components/backup/cnpg-render";
-import { freePort, hasBinary, runTool, startProcess, tempDir, uid, waitForPort } from "./real-tools";
+import { freePort, hasBinary, runTool, startProcess, startS3, tempDir, uid, waitForPort, type S3 } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_basebackup", "pg_dump", "psql", "aws", "moto_server", "runuser", "jq", "curl", "prometheus-pushgateway"];
 const installed = tools.every((tool) => hasBinary(tool));
@@ -46,7 +46,7 @@ describeWithTools("the restore drill's checks on a point-in-time recovery", () =
   const archive = `${work}/archive`;
   let primaryPort: number;
   let env: NodeJS.ProcessEnv;
-  let moto: ReturnType<typeof startProcess>;
+  let s3: S3;
   let pushgateway: ReturnType<typeof startProcess>;
   let pushgatewayUrl: string;
   /** Between the two batches of orders: the recovery target. */
@@ -91,6 +91,8 @@ describeWithTools("the restore drill's checks on a point-in-time recovery", () =
     runTool(path.join(SCRIPTS, "verify-recovery.sh"), [], { ...env, PGPORT: String(recoveredPort), RECOVERY_TARGET_EPOCH: String(Math.floor(target.getTime() / 1000)), ...extra }, 120000);
 
   beforeAll(async () => {
+    // The endpoint starts (moto_server takes seconds) while the primary does.
+    const endpoint = startS3({ buckets: [BUCKET] });
     fs.mkdirSync(archive);
     fs.chownSync(archive, uid("postgres"), uid("postgres"));
     asPostgres("initdb", "-D", `${work}/primary`, "-A", "trust", "-U", "postgres", "--no-sync");
@@ -105,25 +107,11 @@ describeWithTools("the restore drill's checks on a point-in-time recovery", () =
        INSERT INTO orders (id, customer_id) SELECT g, 1 + g % 2000 FROM generate_series(1, 20000) g;`,
     );
 
-    const motoPort = await freePort();
-    moto = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)]);
     const pushPort = await freePort();
     pushgateway = startProcess("prometheus-pushgateway", [`--web.listen-address=127.0.0.1:${pushPort}`]);
     pushgatewayUrl = `http://127.0.0.1:${pushPort}`;
-    await Promise.all([waitForPort(motoPort, 20000), waitForPort(pushPort, 20000)]);
-    env = {
-      ...process.env,
-      PGHOST: "127.0.0.1",
-      PGPORT: String(primaryPort),
-      PGUSER: "postgres",
-      PGDATABASE: "app",
-      BACKUP_BUCKET: BUCKET,
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${motoPort}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-    };
-    expect(runTool("aws", ["--endpoint-url", env.AWS_ENDPOINT_URL!, "s3", "mb", `s3://${BUCKET}`], env).status).toBe(0);
+    [s3] = await Promise.all([endpoint, waitForPort(pushPort, 20000)]);
+    env = { ...process.env, PGHOST: "127.0.0.1", PGPORT: String(primaryPort), PGUSER: "postgres", PGDATABASE: "app", BACKUP_BUCKET: BUCKET, ...s3.env };
     // The newest logical backup: the drill takes its list of tables from its manifest.
     expect(runTool(path.join(SCRIPTS, "logical-backup.sh"), [], env, 120000).status).toBe(0);
 
@@ -151,7 +139,7 @@ describeWithTools("the restore drill's checks on a point-in-time recovery", () =
 
   afterAll(async () => {
     for (const data of started) runTool("runuser", ["-u", "postgres", "--", "pg_ctl", "-D", data, "-m", "immediate", "stop"]);
-    await moto?.stop();
+    await s3?.stop();
     await pushgateway?.stop();
   });
 

@@ -10,9 +10,9 @@ import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { TenantArchiveSchema, TenantSchema } from "../../config";
 import { renderTenantRemovalSql, renderTenantSql, tenantVerificationSql } from "../../components/tenants/sql";
-import { freePort, hasBinary, runTool, startPostgres, startProcess, tempDir, waitForPort, type Postgres } from "./real-tools";
+import { freePort, hasBinary, runTool, startPostgres, startS3, tempDir, type Postgres, type S3 } from "./real-tools";
 
-const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser"];
+const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "curl"];
 const installed = tools.every((tool) => hasBinary(tool));
 const describeWithTools = installed ? describe : describe.skip;
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
@@ -25,7 +25,7 @@ const tenants = {
 
 describeWithTools("tenants in a real PostgreSQL", () => {
   let pg: Postgres;
-  let moto: ReturnType<typeof startProcess>;
+  let s3: S3;
   let env: NodeJS.ProcessEnv;
   const dir = tempDir("mcp-tenants-");
   for (const [id, tenant] of Object.entries(tenants)) fs.writeFileSync(path.join(dir, `${id}.sql`), renderTenantSql(id, tenant));
@@ -44,7 +44,6 @@ describeWithTools("tenants in a real PostgreSQL", () => {
   };
   const runFile = (file: string) => psql(["-f", file]);
   const script = (name: string, args: string[]) => runTool(path.join(SCRIPTS, name), args, env, 120000);
-  const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", env.AWS_ENDPOINT_URL!, ...args], env);
 
   /** Everything provisioning touches, as text: roles, schemas, tables with RLS flags and ACLs, policies (with their oids), columns' defaults, and the data rows with their xmin (a rewritten row has a new one). */
   const catalog = () =>
@@ -63,30 +62,17 @@ describeWithTools("tenants in a real PostgreSQL", () => {
   const contents = (schema: string) => sql(`SELECT (SELECT string_agg(s::text, '|' ORDER BY s::text) FROM ${schema}.tenant_settings s) || ' / ' || (SELECT count(*) FROM ${schema}.audit_log)`);
 
   beforeAll(async () => {
+    const endpoint = startS3({ buckets: [BUCKET] });
     pg = startPostgres(await freePort());
-    const motoPort = await freePort();
-    moto = startProcess("moto_server", ["-H", "127.0.0.1", "-p", String(motoPort)]);
-    await waitForPort(motoPort, 20000);
-    env = {
-      ...process.env,
-      PGHOST: "127.0.0.1",
-      PGPORT: String(pg.port),
-      PGUSER: "postgres",
-      PGDATABASE: "app",
-      BACKUP_BUCKET: BUCKET,
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${motoPort}`,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_DEFAULT_REGION: "us-east-1",
-    };
-    expect(aws("s3", "mb", `s3://${BUCKET}`).status).toBe(0);
+    s3 = await endpoint;
+    env = { ...process.env, PGHOST: "127.0.0.1", PGPORT: String(pg.port), PGUSER: "postgres", PGDATABASE: "app", BACKUP_BUCKET: BUCKET, ...s3.env };
     const created = spawnSync("psql", ["-X", "-h", "127.0.0.1", "-p", String(pg.port), "-U", "postgres", "-d", "postgres", "-c", "CREATE DATABASE app"], { encoding: "utf8" });
     expect(created.status).toBe(0);
   }, 120000);
 
   afterAll(async () => {
     pg?.stop();
-    await moto?.stop();
+    await s3?.stop();
   });
 
   it("provisions two tenants from the rendered SQL; a second run changes nothing", () => {
@@ -181,16 +167,12 @@ describeWithTools("tenants in a real PostgreSQL", () => {
     });
 
     it("verifies the checksum before touching anything, and restores only a backup of that tenant", () => {
-      const key = aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", "tenants/acme/", "--query", "Contents[].Key", "--output", "text")
-        .output.trim()
-        .split(/\s+/)
+      const key = s3
+        .keys(BUCKET, "tenants/acme/")
         .filter((k) => k.endsWith(".dump"))
         .pop()!;
-      const work = tempDir("mcp-tenant-tamper-");
-      aws("s3", "cp", `s3://${BUCKET}/${key}`, `${work}/original`);
-      const bytes = fs.readFileSync(`${work}/original`);
-      fs.writeFileSync(`${work}/changed`, bytes.subarray(0, Math.floor(bytes.length / 2)));
-      aws("s3", "cp", `${work}/changed`, `s3://${BUCKET}/${key}`);
+      const bytes = s3.get(BUCKET, key);
+      s3.put(BUCKET, key, bytes.subarray(0, Math.floor(bytes.length / 2)));
       sql("INSERT INTO tenant_acme.tenant_settings (key, value) VALUES ('kept', 'by a refused restore')", "tenant_acme");
       const good = contents("tenant_acme");
       try {
@@ -199,7 +181,7 @@ describeWithTools("tenants in a real PostgreSQL", () => {
         expect(damaged.output).toMatch(/checksum mismatch for app-.*\.dump: the backup is damaged/);
         expect(contents("tenant_acme")).toBe(good);
       } finally {
-        aws("s3", "cp", `${work}/original`, `s3://${BUCKET}/${key}`);
+        s3.put(BUCKET, key, bytes);
       }
       const other = script("tenant-restore.sh", ["--tenant", "dunder-mifflin", "--backup", `s3://${BUCKET}/${key}`, "--force"]);
       expect(other.status).toBe(2);
