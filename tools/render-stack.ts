@@ -142,16 +142,42 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
  * which was half of a render's time; nothing in a plan uses those positions, so while the program
  * runs stacks are formatted as V8 records them. An error the program throws keeps its mapped trace:
  * V8 formats a stack when it is first read, after this has put the formatter back.
+ *
+ * Even unmapped, capturing those stacks was the largest part of what remained per resource
+ * (profiled: about a fifth of a render): the SDK captures one for each promise it wraps for leak
+ * reports (debuggablePromise, whose stack only PULUMI_DEBUG_PROMISES prints) and an unbounded one
+ * for each resource's source position (Resource.callsites, which only the engine's display reads).
+ * While the program runs, neither is captured: the promises are still tracked for leaks, and a
+ * resource's registration carries no source position, which no plan records.
  */
 async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
   const formatter = Error.prepareStackTrace;
+  const { debuggablePromise } = debuggable;
+  const { callsites } = resourceClass;
   Error.prepareStackTrace = (error, frames) => `${String(error)}\n${frames.map((frame) => `    at ${frame.toString()}`).join("\n")}`;
+  debuggable.debuggablePromise = (...args) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return debuggablePromise(...args);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  resourceClass.callsites = () => [];
   try {
     return await run();
   } finally {
     Error.prepareStackTrace = formatter;
+    debuggable.debuggablePromise = debuggablePromise;
+    resourceClass.callsites = callsites;
   }
 }
+
+/** The SDK's internals the render turns off stack captures in (untyped: not part of its API). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable: { debuggablePromise: (...args: unknown[]) => unknown } = require("@pulumi/pulumi/runtime/debuggable");
+const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
 
 interface RegisterRequest {
   getType(): string;
