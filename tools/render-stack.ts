@@ -103,11 +103,18 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
     registerResource: (req: RegisterRequest, callback: (err: unknown, res?: { getUrn(): string }) => void) => void;
   };
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (err, res) => {
+  monitor.registerResource = (req, callback) => {
+    // The mock monitor reads the inputs as capture does (getObject().toJavaScript()): convert the protobuf Struct once for both.
+    const struct = req.getObject();
+    if (struct) {
+      const inputs = struct.toJavaScript();
+      req.getObject = () => ({ toJavaScript: () => inputs }) as unknown as Struct;
+    }
+    return register(req, (err, res) => {
       if (!err && res) resources.push(capture(req, res.getUrn(), options.keepSecrets ?? false));
       callback(err, res);
     });
+  };
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = program ?? (require(path.join(options.projectDir, "index.ts")) as Program);
