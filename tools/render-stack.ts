@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
 import { PLAIN_KEYS_ANNOTATION } from "../components/labels";
-import { loadStackConfig, SECRET_PLACEHOLDER } from "./stack-config";
+import { loadStackConfig, SECRET_PLACEHOLDER, type StackConfig } from "./stack-config";
 
 export interface PlannedResource {
   urn: string;
@@ -90,11 +90,15 @@ export async function planStack(options: RenderOptions): Promise<Plan> {
   const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
   const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
   if (!parsed.ok) throw new ConfigError(parsed.errors);
-  return renderStack(options);
+  return render(options, stackConfig);
 }
 
 export async function renderStack(options: RenderOptions, program?: Program): Promise<Plan> {
-  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
+  return render(options, loadStackConfig(options.projectDir, options.stack, options.configFile), program);
+}
+
+/** Renders with the stack's configuration already loaded (a large stack file takes a while to parse: once per render). */
+async function render(options: RenderOptions, stackConfig: StackConfig, program?: Program): Promise<Plan> {
   pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
   await pulumi.runtime.setMocks(mocks, stackConfig.project, options.stack, false);
 
@@ -172,12 +176,65 @@ async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
     }
   };
   resourceClass.callsites = () => [];
+  const { fromJavaScript } = structClass;
+  structClass.fromJavaScript = plainStruct;
   try {
     return await run();
   } finally {
     Error.prepareStackTrace = formatter;
     debuggable.debuggablePromise = debuggablePromise;
     resourceClass.callsites = callsites;
+    structClass.fromJavaScript = fromJavaScript;
+  }
+}
+
+/**
+ * Every registration's inputs and every mock's answer go from JavaScript to a protobuf Struct and
+ * back (profiled: the largest part of a resource's cost after the stacks, and much of the garbage
+ * collection). Under the mock monitor nothing is sent over the wire, so while the program runs a
+ * Struct is this stand-in: it keeps a copy of the value as protobuf would hold it and answers what
+ * the SDK and the mock monitor read (toJavaScript, getFieldsMap), with the same values in the same
+ * key order (a Struct's map iterates its keys sorted) and the same error for a value a Struct
+ * cannot hold. Nothing may serialize it: serializing it, alone or in a message, throws.
+ */
+function plainStruct(value: Record<string, unknown>): Struct {
+  const fields = structCopy(value);
+  // An empty Struct (what a message wrapping it stores), answering with the value it stands in for.
+  const standIn = new structClass() as unknown as Record<string, unknown>;
+  standIn.toJavaScript = () => structCopy(fields);
+  standIn.serializeBinary = () => {
+    throw new Error("a plan's stand-in Struct cannot be serialized: only the mock monitor may receive it");
+  };
+  standIn.getFieldsMap = () => ({
+    get: (key: string) => (Object.prototype.hasOwnProperty.call(fields, key) ? { toJavaScript: () => valueCopy(fields[key]) } : undefined),
+    forEach: (callback: (value: { toJavaScript(): unknown }, key: string) => void) => {
+      for (const key of Object.keys(fields).sort()) callback({ toJavaScript: () => valueCopy(fields[key]) }, key);
+    },
+  });
+  return standIn as unknown as Struct;
+}
+
+/** A Struct's value as toJavaScript gives it: keys sorted (integer-like ones first, as any object), values as a Value holds them. */
+function structCopy(value: Record<string, unknown>): Record<string, unknown> {
+  const keys: string[] = [];
+  // A Struct takes every enumerable property for..in sees.
+  for (const key in value) keys.push(key);
+  const copy: Record<string, unknown> = {};
+  for (const key of keys.sort()) copy[key] = valueCopy(value[key]);
+  return copy;
+}
+
+function valueCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return value;
+    case "object":
+      if (value === null) return null;
+      return Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => valueCopy(value[i])) : structCopy(value as Record<string, unknown>);
+    default:
+      throw new Error("Unexpected struct type.");
   }
 }
 
@@ -185,6 +242,8 @@ async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable: { debuggablePromise: (...args: unknown[]) => unknown } = require("@pulumi/pulumi/runtime/debuggable");
 const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structClass: { new (): Struct; fromJavaScript: (value: Record<string, unknown>) => Struct } = require("google-protobuf/google/protobuf/struct_pb").Struct;
 
 interface RegisterRequest {
   getType(): string;
