@@ -14,8 +14,7 @@ import * as path from "path";
 import { ConfigError } from "../config";
 import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
 import { configFiles, countByType, formatTree, helmReleases, manifestsByComponent, planCounts } from "./plan-format";
-import { planStack } from "./render-stack";
-import { projectExamples, projectStacks, StackFileError } from "./stack-config";
+import { projectExamples, projectStacks, StackFileError, validStackConfig } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis: "npm run plan -- --stack NAME [--config-file FILE] [--json FILE] [--out DIR] | --all",
@@ -46,11 +45,14 @@ function writeFiles(dir: string, files: Map<string, string>): void {
 
 /** Renders one stack (validated first: bad config is exit 2 with one line per problem), prints it and writes what was asked. */
 async function planOne(stack: string, configFile: string | undefined, json?: string, out?: string): Promise<void> {
-  const plan = await planStack({ projectDir: PROJECT_DIR, stack, configFile });
+  const stackConfig = validStackConfig(PROJECT_DIR, stack, configFile);
+  // Loaded once the configuration is valid: a refused one is answered without loading Pulumi's SDKs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderStackConfig } = require("./render-stack") as typeof import("./render-stack");
+  const plan = await renderStackConfig({ projectDir: PROJECT_DIR, stack, configFile }, stackConfig);
   plan.resources.sort((a, b) => a.urn.localeCompare(b.urn));
 
-  const stackFile = path.resolve(PROJECT_DIR, plan.stackFile ?? "");
-  process.stdout.write(`Plan of stack "${plan.stack}" (${path.relative(process.cwd(), stackFile) || stackFile})\n\n`);
+  process.stdout.write(`Plan of stack "${plan.stack}" (${path.relative(process.cwd(), stackConfig.file) || stackConfig.file})\n\n`);
   process.stdout.write(`${formatTree(plan)}\n\nResources by type:\n`);
   for (const [type, count] of countByType(plan)) process.stdout.write(`  ${String(count).padStart(4)}  ${type}\n`);
   const counts = planCounts(plan);

@@ -7,9 +7,8 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
 import { PLAIN_KEYS_ANNOTATION } from "../components/labels";
-import { loadStackConfig, SECRET_PLACEHOLDER, type StackConfig } from "./stack-config";
+import { loadStackConfig, SECRET_PLACEHOLDER, validStackConfig, type StackConfig } from "./stack-config";
 
 export interface PlannedResource {
   urn: string;
@@ -87,18 +86,15 @@ const mocks: pulumi.runtime.Mocks = {
 
 /** Validates a stack's configuration (ConfigError: one line per problem), then renders it. */
 export async function planStack(options: RenderOptions): Promise<Plan> {
-  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
-  const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
-  if (!parsed.ok) throw new ConfigError(parsed.errors);
-  return render(options, stackConfig);
+  return renderStackConfig(options, validStackConfig(options.projectDir, options.stack, options.configFile));
 }
 
 export async function renderStack(options: RenderOptions, program?: Program): Promise<Plan> {
-  return render(options, loadStackConfig(options.projectDir, options.stack, options.configFile), program);
+  return renderStackConfig(options, loadStackConfig(options.projectDir, options.stack, options.configFile), program);
 }
 
 /** Renders with the stack's configuration already loaded (a large stack file takes a while to parse: once per render). */
-async function render(options: RenderOptions, stackConfig: StackConfig, program?: Program): Promise<Plan> {
+export async function renderStackConfig(options: RenderOptions, stackConfig: StackConfig, program?: Program): Promise<Plan> {
   pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
   await pulumi.runtime.setMocks(mocks, stackConfig.project, options.stack, false);
 

@@ -3,7 +3,7 @@
  * which exports PACK_NAME and PACK_ARGS, the arguments index.ts builds the pack with) and called
  * the way @pulumi/policy's analyzer server calls them (server.js: makeAnalyzeRpcFun,
  * makeAnalyzeStackRpcFun), without the runner's start, gRPC or protobuf. The analyzer-protocol path
- * (analyzer.ts) stays the reference: test/policy-parity.test.ts proves both report the same.
+ * (analyzer.ts) stays the reference: test/integration/policy-parity.test.ts proves both report the same.
  *
  * What the server does and this does alike: per policy the configured level, else the policy's,
  * else the pack's; disabled policies skipped, remediate reported as mandatory; the properties
