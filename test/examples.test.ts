@@ -7,7 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
 import { CAPACITY_PLAN_ANNOTATION } from "../components/labels";
-import { PolicyPackSession, type PackInfo } from "../tools/policy/analyzer";
+import type { PackInfo, PolicyAnalyzer } from "../tools/policy/analyzer";
+import { InProcessPack } from "../tools/policy/in-process";
 import { readPolicyConfig, resolvePolicyConfig } from "../tools/policy/policy-config";
 import type { Plan } from "../tools/render-stack";
 import { EXAMPLE_FILES, EXAMPLES_DIR, objects, PROJECT_DIR, renderExample, type K8sObject } from "./harness";
@@ -16,10 +17,11 @@ import { isCloudNativePg, validateObject } from "./k8s-schema";
 
 const files = EXAMPLE_FILES;
 
-let session: PolicyPackSession;
+/** The pack as npm run check runs it, in process (its parity with Pulumi's runner on every example: test/integration/policy-parity.test.ts). */
+let session: PolicyAnalyzer;
 let info: PackInfo;
 beforeAll(async () => {
-  session = await PolicyPackSession.start(path.join(PROJECT_DIR, "policies"));
+  session = InProcessPack.load(path.join(PROJECT_DIR, "policies"));
   info = await session.info();
 }, 60000);
 afterAll(() => session?.close());

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
-import { renderStack, type Plan, type PlannedResource } from "../tools/render-stack";
+import type { Plan, PlannedResource, RenderOptions } from "../tools/render-stack";
 import { isKubernetesObject } from "../tools/plan-format";
 import { projectExamples } from "../tools/stack-config";
 
@@ -16,6 +16,14 @@ export const STACKS = ["staging", "production"] as const;
 /** The example stack files (examples/*.yaml), rendered as production stacks. */
 export const EXAMPLES_DIR = path.join(PROJECT_DIR, "examples");
 export const EXAMPLE_FILES = projectExamples(PROJECT_DIR).map((file) => path.basename(file));
+
+/**
+ * The renderer, loaded when a test first renders: with it come Pulumi's SDKs, which take seconds to
+ * load in each test file, and most test files only read the run's cached plans.
+ */
+const renderStack = (options: RenderOptions, program?: () => unknown): Promise<Plan> =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require("../tools/render-stack") as typeof import("../tools/render-stack")).renderStack(options, program);
 
 /** The program, loaded when a test first renders a changed stack (loading Pulumi's SDKs takes seconds). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports

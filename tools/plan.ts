@@ -8,12 +8,12 @@
  * (arguments, stack file, configuration). With --all, every stack and every example stack file
  * (examples/*.yaml, as production), one after the other in this one process (loading the SDKs once).
  */
+import "./dependency-source-maps";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
 import { configFiles, countByType, formatTree, helmReleases, manifestsByComponent, planCounts } from "./plan-format";
-import { planStack } from "./render-stack";
-import { loadStackConfig, projectExamples, projectStacks } from "./stack-config";
+import { projectExamples, projectStacks, validStackConfig } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis: "npm run plan -- --stack NAME [--config-file FILE] [--json FILE] [--out DIR] | --all",
@@ -44,8 +44,11 @@ function writeFiles(dir: string, files: Map<string, string>): void {
 
 /** Renders one stack (validated first: bad config is exit 2 with one line per problem), prints it and writes what was asked. */
 async function planOne(stack: string, configFile: string | undefined, json?: string, out?: string): Promise<void> {
-  const stackConfig = loadStackConfig(PROJECT_DIR, stack, configFile);
-  const plan = await planStack({ projectDir: PROJECT_DIR, stack, configFile });
+  const stackConfig = validStackConfig(PROJECT_DIR, stack, configFile);
+  // Loaded once the configuration is valid: a refused one is answered without loading Pulumi's SDKs.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { renderStackConfig } = require("./render-stack") as typeof import("./render-stack");
+  const plan = await renderStackConfig({ projectDir: PROJECT_DIR, stack, configFile }, stackConfig);
   plan.resources.sort((a, b) => a.urn.localeCompare(b.urn));
 
   process.stdout.write(`Plan of stack "${plan.stack}" (${path.relative(process.cwd(), stackConfig.file) || stackConfig.file})\n\n`);

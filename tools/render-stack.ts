@@ -7,9 +7,8 @@ import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import type { Struct } from "google-protobuf/google/protobuf/struct_pb";
-import { ConfigError, parsePlatformConfig, rawPlatformConfig } from "../config";
 import { PLAIN_KEYS_ANNOTATION } from "../components/labels";
-import { loadStackConfig, SECRET_PLACEHOLDER } from "./stack-config";
+import { loadStackConfig, SECRET_PLACEHOLDER, validStackConfig, type StackConfig } from "./stack-config";
 
 export interface PlannedResource {
   urn: string;
@@ -87,14 +86,15 @@ const mocks: pulumi.runtime.Mocks = {
 
 /** Validates a stack's configuration (ConfigError: one line per problem), then renders it. */
 export async function planStack(options: RenderOptions): Promise<Plan> {
-  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
-  const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
-  if (!parsed.ok) throw new ConfigError(parsed.errors);
-  return renderStack(options);
+  return renderStackConfig(options, validStackConfig(options.projectDir, options.stack, options.configFile));
 }
 
 export async function renderStack(options: RenderOptions, program?: Program): Promise<Plan> {
-  const stackConfig = loadStackConfig(options.projectDir, options.stack, options.configFile);
+  return renderStackConfig(options, loadStackConfig(options.projectDir, options.stack, options.configFile), program);
+}
+
+/** Renders with the stack's configuration already loaded (a large stack file takes a while to parse: once per render). */
+export async function renderStackConfig(options: RenderOptions, stackConfig: StackConfig, program?: Program): Promise<Plan> {
   pulumi.runtime.setAllConfig(stackConfig.config, stackConfig.secretKeys);
   await pulumi.runtime.setMocks(mocks, stackConfig.project, options.stack, false);
 
@@ -103,11 +103,18 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
     registerResource: (req: RegisterRequest, callback: (err: unknown, res?: { getUrn(): string }) => void) => void;
   };
   const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) =>
-    register(req, (err, res) => {
+  monitor.registerResource = (req, callback) => {
+    // The mock monitor reads the inputs as capture does (getObject().toJavaScript()): convert the protobuf Struct once for both.
+    const struct = req.getObject();
+    if (struct) {
+      const inputs = struct.toJavaScript();
+      req.getObject = () => ({ toJavaScript: () => inputs }) as unknown as Struct;
+    }
+    return register(req, (err, res) => {
       if (!err && res) resources.push(capture(req, res.getUrn(), options.keepSecrets ?? false));
       callback(err, res);
     });
+  };
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const main = program ?? (require(path.join(options.projectDir, "index.ts")) as Program);
@@ -142,16 +149,97 @@ export async function renderStack(options: RenderOptions, program?: Program): Pr
  * which was half of a render's time; nothing in a plan uses those positions, so while the program
  * runs stacks are formatted as V8 records them. An error the program throws keeps its mapped trace:
  * V8 formats a stack when it is first read, after this has put the formatter back.
+ *
+ * Even unmapped, capturing those stacks was the largest part of what remained per resource
+ * (profiled: about a fifth of a render): the SDK captures one for each promise it wraps for leak
+ * reports (debuggablePromise, whose stack only PULUMI_DEBUG_PROMISES prints) and an unbounded one
+ * for each resource's source position (Resource.callsites, which only the engine's display reads).
+ * While the program runs, neither is captured: the promises are still tracked for leaks, and a
+ * resource's registration carries no source position, which no plan records.
  */
 async function withPlainStackTraces<T>(run: () => Promise<T>): Promise<T> {
   const formatter = Error.prepareStackTrace;
+  const { debuggablePromise } = debuggable;
+  const { callsites } = resourceClass;
   Error.prepareStackTrace = (error, frames) => `${String(error)}\n${frames.map((frame) => `    at ${frame.toString()}`).join("\n")}`;
+  debuggable.debuggablePromise = (...args) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return debuggablePromise(...args);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+  };
+  resourceClass.callsites = () => [];
+  const { fromJavaScript } = structClass;
+  structClass.fromJavaScript = plainStruct;
   try {
     return await run();
   } finally {
     Error.prepareStackTrace = formatter;
+    debuggable.debuggablePromise = debuggablePromise;
+    resourceClass.callsites = callsites;
+    structClass.fromJavaScript = fromJavaScript;
   }
 }
+
+/**
+ * Every registration's inputs and every mock's answer go from JavaScript to a protobuf Struct and
+ * back (profiled: the largest part of a resource's cost after the stacks, and much of the garbage
+ * collection). Under the mock monitor nothing is sent over the wire, so while the program runs a
+ * Struct is this stand-in: it keeps a copy of the value as protobuf would hold it and answers what
+ * the SDK and the mock monitor read (toJavaScript, getFieldsMap), with the same values in the same
+ * key order (a Struct's map iterates its keys sorted) and the same error for a value a Struct
+ * cannot hold. Nothing may serialize it: serializing it, alone or in a message, throws.
+ */
+function plainStruct(value: Record<string, unknown>): Struct {
+  const fields = structCopy(value);
+  // An empty Struct (what a message wrapping it stores), answering with the value it stands in for.
+  const standIn = new structClass() as unknown as Record<string, unknown>;
+  standIn.toJavaScript = () => structCopy(fields);
+  standIn.serializeBinary = () => {
+    throw new Error("a plan's stand-in Struct cannot be serialized: only the mock monitor may receive it");
+  };
+  standIn.getFieldsMap = () => ({
+    get: (key: string) => (Object.prototype.hasOwnProperty.call(fields, key) ? { toJavaScript: () => valueCopy(fields[key]) } : undefined),
+    forEach: (callback: (value: { toJavaScript(): unknown }, key: string) => void) => {
+      for (const key of Object.keys(fields).sort()) callback({ toJavaScript: () => valueCopy(fields[key]) }, key);
+    },
+  });
+  return standIn as unknown as Struct;
+}
+
+/** A Struct's value as toJavaScript gives it: keys sorted (integer-like ones first, as any object), values as a Value holds them. */
+function structCopy(value: Record<string, unknown>): Record<string, unknown> {
+  const keys: string[] = [];
+  // A Struct takes every enumerable property for..in sees.
+  for (const key in value) keys.push(key);
+  const copy: Record<string, unknown> = {};
+  for (const key of keys.sort()) copy[key] = valueCopy(value[key]);
+  return copy;
+}
+
+function valueCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case "string":
+    case "number":
+    case "boolean":
+      return value;
+    case "object":
+      if (value === null) return null;
+      return Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => valueCopy(value[i])) : structCopy(value as Record<string, unknown>);
+    default:
+      throw new Error("Unexpected struct type.");
+  }
+}
+
+/** The SDK's internals the render turns off stack captures in (untyped: not part of its API). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable: { debuggablePromise: (...args: unknown[]) => unknown } = require("@pulumi/pulumi/runtime/debuggable");
+const resourceClass = pulumi.Resource as unknown as { callsites: () => unknown[] };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structClass: { new (): Struct; fromJavaScript: (value: Record<string, unknown>) => Struct } = require("google-protobuf/google/protobuf/struct_pb").Struct;
 
 interface RegisterRequest {
   getType(): string;

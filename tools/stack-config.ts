@@ -9,8 +9,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
-import { closest, plainSecretProblem, SECRET_SETTINGS } from "../config/validate";
+import { closest, ConfigError, parsePlatformConfig, plainSecretProblem, SECRET_SETTINGS } from "../config/validate";
 import { InputError } from "../config/errors";
+import { rawPlatformConfig } from "../config/load";
 
 export interface StackConfig {
   project: string;
@@ -52,6 +53,14 @@ export function requireStack(projectDir: string, stack: string): void {
 }
 
 export { SECRET_PLACEHOLDER };
+
+/** A stack's configuration, validated as the program reads it (ConfigError: one line per problem). Needs none of Pulumi's SDKs. */
+export function validStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
+  const stackConfig = loadStackConfig(projectDir, stack, configFile);
+  const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
+  if (!parsed.ok) throw new ConfigError(parsed.errors);
+  return stackConfig;
+}
 
 /** `stackText`: the stack file's content as it would be after an edit, instead of what is on disk. */
 export function loadStackConfig(projectDir: string, stack: string, configFile?: string, stackText?: string): StackConfig {

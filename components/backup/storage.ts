@@ -1,4 +1,7 @@
-import * as aws from "@pulumi/aws";
+// The three AWS services it uses, not the whole provider SDK (its index loads every service's module: measured 150-280 ms, against 13 ms for these three).
+import * as iam from "@pulumi/aws/iam";
+import * as kms from "@pulumi/aws/kms";
+import * as s3 from "@pulumi/aws/s3";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../../config";
@@ -23,8 +26,8 @@ export interface BackupStorageArgs {
  * drill that may only read them.
  */
 export class BackupStorage extends pulumi.ComponentResource {
-  readonly bucket: aws.s3.Bucket;
-  readonly key: aws.kms.Key;
+  readonly bucket: s3.Bucket;
+  readonly key: kms.Key;
 
   constructor(name: string, args: BackupStorageArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:backup:BackupStorage", name, {}, opts);
@@ -33,34 +36,34 @@ export class BackupStorage extends pulumi.ComponentResource {
     const kept = { parent: this, protect: args.protect };
 
     const key = (suffix: string, region: string) =>
-      new aws.kms.Key(
+      new kms.Key(
         `${name}-${suffix}-key`,
         { region, description: `mcp-platform backups (${suffix}) of ${args.namespace}`, enableKeyRotation: true, deletionWindowInDays: 30 },
         kept,
       );
-    const bucket = (suffix: string, bucketName: string, region: string, kmsKey: aws.kms.Key) => {
-      const b = new aws.s3.Bucket(`${name}-${suffix}`, { bucket: bucketName, region, objectLockEnabled: config.objectLock.enabled }, kept);
+    const bucket = (suffix: string, bucketName: string, region: string, kmsKey: kms.Key) => {
+      const b = new s3.Bucket(`${name}-${suffix}`, { bucket: bucketName, region, objectLockEnabled: config.objectLock.enabled }, kept);
       const on = { parent: this, dependsOn: [b] };
-      const versioning = new aws.s3.BucketVersioning(`${name}-${suffix}-versioning`, { bucket: b.id, region, versioningConfiguration: { status: "Enabled" } }, on);
-      new aws.s3.BucketServerSideEncryptionConfiguration(
+      const versioning = new s3.BucketVersioning(`${name}-${suffix}-versioning`, { bucket: b.id, region, versioningConfiguration: { status: "Enabled" } }, on);
+      new s3.BucketServerSideEncryptionConfiguration(
         `${name}-${suffix}-encryption`,
         { bucket: b.id, region, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn }, bucketKeyEnabled: true }] },
         on,
       );
-      new aws.s3.BucketPublicAccessBlock(
+      new s3.BucketPublicAccessBlock(
         `${name}-${suffix}-public-access`,
         { bucket: b.id, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
         on,
       );
-      new aws.s3.BucketOwnershipControls(`${name}-${suffix}-ownership`, { bucket: b.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, on);
-      new aws.s3.BucketPolicy(`${name}-${suffix}-tls-only`, { bucket: b.id, region, policy: b.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))) }, on);
-      new aws.s3.BucketLifecycleConfiguration(
+      new s3.BucketOwnershipControls(`${name}-${suffix}-ownership`, { bucket: b.id, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, on);
+      new s3.BucketPolicy(`${name}-${suffix}-tls-only`, { bucket: b.id, region, policy: b.arn.apply((arn) => JSON.stringify(tlsOnlyPolicy(arn))) }, on);
+      new s3.BucketLifecycleConfiguration(
         `${name}-${suffix}-retention`,
         { bucket: b.id, region, rules: lifecycleRules(config.retention) },
         { parent: this, dependsOn: [versioning] },
       );
       if (config.objectLock.enabled) {
-        new aws.s3.BucketObjectLockConfiguration(
+        new s3.BucketObjectLockConfiguration(
           `${name}-${suffix}-object-lock`,
           { bucket: b.id, region, rule: { defaultRetention: { mode: "GOVERNANCE", days: config.objectLock.days } } },
           { parent: this, dependsOn: [versioning] },
@@ -76,7 +79,7 @@ export class BackupStorage extends pulumi.ComponentResource {
     this.bucket = primary.bucket;
 
     // Replication to the disaster-recovery region (BAK-3).
-    const role = new aws.iam.Role(
+    const role = new iam.Role(
       `${name}-replication`,
       {
         assumeRolePolicy: JSON.stringify({
@@ -86,7 +89,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       },
       child,
     );
-    const rolePolicy = new aws.iam.RolePolicy(
+    const rolePolicy = new iam.RolePolicy(
       `${name}-replication`,
       {
         role: role.id,
@@ -98,7 +101,7 @@ export class BackupStorage extends pulumi.ComponentResource {
       },
       child,
     );
-    new aws.s3.BucketReplicationConfig(
+    new s3.BucketReplicationConfig(
       `${name}-replication`,
       {
         bucket: primary.bucket.id,
@@ -121,13 +124,13 @@ export class BackupStorage extends pulumi.ComponentResource {
     // The backup writer, and the restore drill's reader, unless the pods assume roles through IRSA.
     if (!config.irsaRoleArn) {
       const identity = (suffix: string, secretName: string, policy: (bucketArn: string, keyArn: string) => PolicyDocument) => {
-        const user = new aws.iam.User(`${name}-${suffix}`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
-        new aws.iam.UserPolicy(
+        const user = new iam.User(`${name}-${suffix}`, { path: "/mcp-platform/", tags: { namespace: args.namespace } }, child);
+        new iam.UserPolicy(
           `${name}-${suffix}`,
           { user: user.name, policy: pulumi.all([primary.bucket.arn, this.key.arn]).apply(([b, k]) => JSON.stringify(policy(b, k))) },
           child,
         );
-        const accessKey = new aws.iam.AccessKey(`${name}-${suffix}`, { user: user.name }, child);
+        const accessKey = new iam.AccessKey(`${name}-${suffix}`, { user: user.name }, child);
         new k8s.core.v1.Secret(
           `${name}-${suffix === "writer" ? "credentials" : `${suffix}-credentials`}`,
           {

@@ -1,6 +1,6 @@
 /**
  * The policy pack on the real rendered stacks, evaluated in process as `npm run check` does (the
- * analyzer protocol's verdicts are the same: test/policies/policy-parity.test.ts): both pass, and for every
+ * analyzer protocol's verdicts are the same: test/integration/policy-parity.test.ts): both pass, and for every
  * policy a realistic mutation of a rendered resource (test/policies/policy-cases.ts) is caught with the
  * expected message.
  */

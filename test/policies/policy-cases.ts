@@ -1,6 +1,6 @@
 /**
  * Mutations of rendered stacks, one or more per policy of the pack, that the pack must catch: used by
- * test/policies/policies.test.ts (each caught with its message) and test/policies/policy-parity.test.ts (the
+ * test/policies/policies.test.ts (each caught with its message) and test/integration/policy-parity.test.ts (the
  * in-process path and the analyzer protocol report the same on each).
  */
 import type { Plan, PlannedResource } from "../../tools/render-stack";

@@ -13,7 +13,8 @@ import { InputError } from "../../config";
 import { runRelease } from "../../tools/release/command";
 import { runDelivery } from "../../tools/release/delivery-command";
 import { stackDiff } from "../../tools/release/stack-file";
-import { PolicyPackSession } from "../../tools/policy/analyzer";
+import type { PolicyAnalyzer } from "../../tools/policy/analyzer";
+import { InProcessPack } from "../../tools/policy/in-process";
 import { readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
 import type { Plan } from "../../tools/render-stack";
 import { objects, PROJECT_DIR, projectCopy, render, renderFile, type K8sObject } from "../harness";
@@ -22,15 +23,15 @@ const POLICIES = path.join(PROJECT_DIR, "policies");
 const STAGING_IMAGE = "ghcr.io/example/mcp-server:1.4.2@sha256:5d41402abc4b2a76b9719d911017c592ae2f9b7c6a1e0d3f4b5c6d7e8f90a1b2";
 const PRODUCTION_IMAGE = "ghcr.io/example/mcp-server:1.4.1@sha256:3f1c9d7e2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f";
 
-let session: PolicyPackSession;
+/** The pack as npm run check runs it, in process (its parity with Pulumi's runner: test/integration/policy-parity.test.ts). */
+let session: PolicyAnalyzer;
 let stagingState: string;
 
 beforeAll(async () => {
-  const starting = PolicyPackSession.start(POLICIES);
+  session = InProcessPack.load(POLICIES);
   const staging = await render("staging");
   stagingState = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "mcp-state-")), "staging.json");
   fs.writeFileSync(stagingState, JSON.stringify(staging));
-  session = await starting;
   const file = path.join(POLICIES, "config", "production.json");
   await session.configure(resolvePolicyConfig(readPolicyConfig(file), await session.info(), file));
 }, 60000);

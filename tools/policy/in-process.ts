@@ -3,7 +3,7 @@
  * which exports PACK_NAME and PACK_ARGS, the arguments index.ts builds the pack with) and called
  * the way @pulumi/policy's analyzer server calls them (server.js: makeAnalyzeRpcFun,
  * makeAnalyzeStackRpcFun), without the runner's start, gRPC or protobuf. The analyzer-protocol path
- * (analyzer.ts) stays the reference: test/policies/policy-parity.test.ts proves both report the same.
+ * (analyzer.ts) stays the reference: test/integration/policy-parity.test.ts proves both report the same.
  *
  * What the server does and this does alike: per policy the configured level, else the policy's,
  * else the pack's; disabled policies skipped, remediate reported as mandatory; the properties
@@ -108,7 +108,17 @@ export async function evaluate(pack: LoadedPack, config: PolicyConfig, resources
   const { sdk } = pack;
   const policies = pack.args.policies as any[];
   const byUrn = new Map(resources.map((r) => [r.urn, r]));
-  const props = (inputs: Record<string, unknown>) => sdk.unknownCheckingProxy(sdk.deserializeProperties({ toJavaScript: () => json(inputs) }, false));
+  // Each validation gets its own copy of the properties, as the server deserializes them for each
+  // (deserializeProperties copies every object and array, never changing what it reads), built when
+  // the policy first reads them, from the inputs made plain JSON once per resource.
+  const plain = new Map<Record<string, unknown>, Record<string, unknown>>();
+  const plainOf = (inputs: Record<string, unknown>) => plain.get(inputs) ?? plain.set(inputs, json(inputs)).get(inputs)!;
+  const props = (inputs: Record<string, unknown>) => sdk.unknownCheckingProxy(sdk.deserializeProperties({ toJavaScript: () => plainOf(inputs) }, false));
+  /** `props(inputs)` made on first call, the same object after. */
+  const lazyProps = (inputs: Record<string, unknown>) => {
+    let made: Record<string, unknown> | undefined;
+    return () => (made ??= props(inputs));
+  };
   const getConfig = (name: string) => () => {
     const properties = config[name]?.properties;
     return properties ? { ...properties } : {};
@@ -121,7 +131,18 @@ export async function evaluate(pack: LoadedPack, config: PolicyConfig, resources
   const providerOf = (resource: PlannedResource) => {
     // A provider reference is "<urn>::<id>".
     const provider = byUrn.get(resource.options.provider?.replace(/::[^:]*$/, "") ?? "");
-    return provider ? { provider: { type: provider.type, props: props(provider.inputs), urn: provider.urn, name: provider.name } } : {};
+    if (!provider) return {};
+    const providerProps = lazyProps(provider.inputs);
+    return {
+      provider: {
+        type: provider.type,
+        get props() {
+          return providerProps();
+        },
+        urn: provider.urn,
+        name: provider.name,
+      },
+    };
   };
   const policyFrom = (name: string) => `policy '${name}' from policy pack '${pack.name}@v${pack.version}'`;
 
@@ -158,16 +179,18 @@ export async function evaluate(pack: LoadedPack, config: PolicyConfig, resources
       }
       for (const validation of [policy.validateResource].flat()) {
         await run(policy, level, resource.urn, (report) => {
-          const p = props(resource.inputs);
+          const p = lazyProps(resource.inputs);
           const args = {
             type: resource.type,
-            props: p,
+            get props() {
+              return p();
+            },
             urn: resource.urn,
             name: resource.name,
             opts: optionsOf(resource),
             stackTags: NO_STACK_TAGS,
             isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
-            asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? p : undefined),
+            asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? p() : undefined),
             getConfig: getConfig(policy.name),
             notApplicable,
             ...providerOf(resource),
@@ -186,17 +209,19 @@ export async function evaluate(pack: LoadedPack, config: PolicyConfig, resources
     await run(policy, level, "", (report) => {
       // Each policy gets its own copies, as the server deserializes the stack for each.
       const copies = analyzed.map((resource) => {
-        const p = props(resource.inputs);
+        const p = lazyProps(resource.inputs);
         return {
           type: resource.type,
-          props: p,
+          get props() {
+            return p();
+          },
           urn: resource.urn,
           name: resource.name,
           opts: optionsOf(resource),
           dependencies: [] as unknown[],
           propertyDependencies: {} as Record<string, unknown[]>,
           isType: (resourceClass: unknown) => isTypeOf(resource.type, resourceClass),
-          asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? p : undefined),
+          asType: (resourceClass: unknown) => (isTypeOf(resource.type, resourceClass) ? p() : undefined),
           ...providerOf(resource),
         } as Record<string, unknown> & { dependencies: unknown[]; propertyDependencies: Record<string, unknown[]> };
       });

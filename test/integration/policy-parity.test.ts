@@ -5,6 +5,9 @@
  * message, in the same order) on every stack, every example, every mutation of test/policies/policy-cases.ts
  * and under other configs (a stack under another environment's rules, every policy disabled, every
  * policy at remediate).
+ *
+ * An integration test: it starts Pulumi's policy-pack runner and makes a gRPC round trip per
+ * resource, which was a third of the unit suite's time.
  */
 import * as path from "path";
 import { PolicyPackSession, type PackInfo, type PolicyConfig } from "../../tools/policy/analyzer";
@@ -12,7 +15,7 @@ import { InProcessPack } from "../../tools/policy/in-process";
 import { readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
 import type { Plan } from "../../tools/render-stack";
 import { EXAMPLE_FILES, PROJECT_DIR, render, renderExample, STACKS } from "../harness";
-import { cases, changedUrns, mutated } from "./policy-cases";
+import { cases, changedUrns, mutated } from "../policies/policy-cases";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");
 const pack = InProcessPack.load(POLICIES);
