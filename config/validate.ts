@@ -37,8 +37,21 @@ export class ConfigError extends InputError {
   }
 }
 
+/**
+ * The last raw configuration validated and its result: `npm run plan` validates the stack before it
+ * runs the program (to answer bad input before loading the SDKs), and the program validates what the
+ * runtime hands it, the same values: validated once, each caller given its own copy.
+ */
+let lastParse: { key: string; result: ParseResult } | undefined;
+
 /** Validates raw configuration (top-level keys without the namespace prefix). Pure. */
 export function parsePlatformConfig(raw: Record<string, unknown>): ParseResult {
+  const key = JSON.stringify(raw);
+  if (lastParse?.key !== key) lastParse = { key, result: validate(raw) };
+  return structuredClone(lastParse.result);
+}
+
+function validate(raw: Record<string, unknown>): ParseResult {
   const parsed = PlatformSchema.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.flatMap((issue) => describeIssue(issue, raw)) };
