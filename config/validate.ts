@@ -48,7 +48,14 @@ let lastParse: { key: string; result: ParseResult } | undefined;
 export function parsePlatformConfig(raw: Record<string, unknown>): ParseResult {
   const key = JSON.stringify(raw);
   if (lastParse?.key !== key) lastParse = { key, result: validate(raw) };
-  return structuredClone(lastParse.result);
+  return copy(lastParse.result);
+}
+
+/** A deep copy of plain data, in this realm's arrays and objects (keys with undefined values kept). */
+function copy<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copy) as T;
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copy(v)])) as T;
+  return value;
 }
 
 function validate(raw: Record<string, unknown>): ParseResult {
