@@ -2,7 +2,7 @@
  * Pulumi hands a program its configuration as a flat map of "namespace:key" to text, structured
  * values as JSON. This turns the mcp-platform part of it back into the raw object the schema reads.
  */
-import { ConfigError, NAMESPACE, plainSecretProblem, SECRET_SETTINGS } from "./validate";
+import { ConfigError, NAMESPACE, secrecyProblem } from "./validate";
 
 /**
  * `isSecret`: whether the CLI marked a key secret (a `secure:` value, decrypted to plain text here).
@@ -15,14 +15,7 @@ export function rawPlatformConfig(all: Record<string, string>, isSecret?: (key: 
   const raw: Record<string, unknown> = {};
   const prefix = `${NAMESPACE}:`;
   if (isSecret) {
-    const problems = Object.entries(all)
-      .filter(([key]) => key.startsWith(prefix))
-      .flatMap(([key, text]) => {
-        const takesSecret = SECRET_SETTINGS.includes(key.slice(prefix.length));
-        if (isSecret(key) && !takesSecret) return [`${key}: a secure value; ${NAMESPACE} generates its secrets itself and would render this one in plain text: set it in plain text, or remove it`];
-        if (!isSecret(key) && takesSecret && text !== "") return [plainSecretProblem(key)];
-        return [];
-      });
+    const problems = Object.entries(all).flatMap(([key, text]) => secrecyProblem(key, isSecret(key), text) ?? []);
     if (problems.length) throw new ConfigError(problems);
   }
   for (const [fullKey, text] of Object.entries(all)) {

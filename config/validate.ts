@@ -5,7 +5,7 @@
  */
 import { PlatformSchema, type PlatformParsed } from "./schema";
 import { InputError } from "./errors";
-import { describeIssue, given, keyPath } from "./issues";
+import { describeIssue, given, keyPath, NAMESPACE } from "./issues";
 import { RULES } from "./rules";
 import type { PlatformConfig } from "./types";
 
@@ -20,9 +20,21 @@ export { serviceImages } from "./rules";
  */
 export const SECRET_SETTINGS: readonly string[] = ["identityClientSecret"];
 
-/** Why a SECRET_SETTINGS key (`mcp-platform:<setting>`) given as a plain, non-empty value is refused: the stack file would hold the credential unencrypted. */
-export const plainSecretProblem = (key: string) =>
-  `${key}: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret ${key} <value>`;
+/**
+ * Why a setting's value is refused for how it is given, or undefined: an mcp-platform key other than
+ * SECRET_SETTINGS given `secure:` (the stack would render it in plain text), or a SECRET_SETTINGS key
+ * given as a plain, non-empty value (the stack file would hold the credential unencrypted; empty is
+ * its default). The one rule of both readers: the offline tools' (tools/stack-config.ts) and the program's (load.ts).
+ */
+export function secrecyProblem(key: string, secure: boolean, text: string): string | undefined {
+  if (!key.startsWith(`${NAMESPACE}:`)) return undefined;
+  const takesSecret = SECRET_SETTINGS.includes(key.slice(NAMESPACE.length + 1));
+  if (secure && !takesSecret) {
+    return `${key}: a secure value: ${NAMESPACE} generates its secrets itself and takes none from the stack file, so it would render this one in plain text; remove it (or set the setting it belongs to in plain text)`;
+  }
+  if (!secure && takesSecret && text !== "") return `${key}: a plain value, but it is a secret the stack file must hold encrypted: run pulumi config set --secret ${key} <value>`;
+  return undefined;
+}
 
 export type ParseResult = { ok: true; config: PlatformConfig } | { ok: false; errors: string[] };
 

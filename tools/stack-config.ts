@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
-import { closest, ConfigError, parsePlatformConfig, plainSecretProblem, SECRET_SETTINGS } from "../config/validate";
+import { closest, ConfigError, parsePlatformConfig, secrecyProblem } from "../config/validate";
 import { InputError } from "../config/errors";
 import { rawPlatformConfig } from "../config/load";
 
@@ -91,13 +91,9 @@ export function loadStackConfig(projectDir: string, stack: string, configFile?: 
       continue;
     }
     const { text, secret } = asConfigText(value);
-    const takesSecret = key.startsWith(`${project.name}:`) && SECRET_SETTINGS.includes(key.slice(project.name.length + 1));
-    if (secret && key.startsWith(`${project.name}:`) && !takesSecret) {
-      problems.push(`${key}: a secure value: ${project.name} generates its secrets itself and takes none from the stack file, so it would render this one in plain text; remove it (or set the setting it belongs to in plain text)`);
-      continue;
-    }
-    if (takesSecret && !secret && text !== "") {
-      problems.push(plainSecretProblem(key));
+    const secrecy = secrecyProblem(key, secret, text);
+    if (secrecy) {
+      problems.push(secrecy);
       continue;
     }
     config[key] = text;
