@@ -9,12 +9,12 @@
  * for npm run advance (blueGreen.smokePassed). Exit 1 with what failed; 2 on bad input.
  */
 import * as path from "path";
-import { rawPlatformConfig, requirePlatformConfig, type ServiceConfig } from "../config";
+import type { ServiceConfig } from "../config";
 import { runSmoke, smokeChecks } from "./release/smoke";
 import { recordSmoke } from "./release/advance";
 import { openStackToEdit, timeOf, write } from "./release/command";
 import { httpUrl, parseCli, positiveInteger, required, runMain, UsageError, type Usage } from "./cli";
-import { loadStackConfig } from "./stack-config";
+import { validStackConfig } from "./stack-config";
 
 const USAGE: Usage = {
   synopsis: "npm run smoke -- --url BASE [--expect-version V] [--stack NAME [--service NAME] [--config-file FILE] [--record [--now ISO]]] [--timeout-ms N]",
@@ -40,7 +40,7 @@ Exit codes: 0 every check passed, 1 a check failed, 2 bad input.`,
 const PROJECT_DIR = path.resolve(__dirname, "..");
 
 function serviceOf(stack: string, name: string | undefined, configFile: string | undefined): { name: string; svc: ServiceConfig } {
-  const config = requirePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, stack, configFile).config));
+  const config = validStackConfig(PROJECT_DIR, stack, configFile).platform;
   const http = Object.entries(config.services).filter(([, svc]) => svc.port !== undefined);
   if (!name) {
     if (http.length === 1) return { name: http[0][0], svc: http[0][1] };

@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isMap, isScalar, LineCounter, parseDocument, visit } from "yaml";
 import { SECRET_PLACEHOLDER } from "../policies/contract";
-import { closest, ConfigError, parsePlatformConfig, secrecyProblem } from "../config/validate";
+import { closest, ConfigError, parsePlatformConfig, secrecyProblem, type PlatformConfig } from "../config/validate";
 import { InputError } from "../config/errors";
 import { rawPlatformConfig } from "../config/load";
 
@@ -54,12 +54,16 @@ export function requireStack(projectDir: string, stack: string): void {
 
 export { SECRET_PLACEHOLDER };
 
-/** A stack's configuration, validated as the program reads it (ConfigError: one line per problem). Needs none of Pulumi's SDKs. */
-export function validStackConfig(projectDir: string, stack: string, configFile?: string): StackConfig {
-  const stackConfig = loadStackConfig(projectDir, stack, configFile);
+/**
+ * A stack's configuration, and the platform's settings validated from it as the program reads them
+ * (ConfigError: `heading`, then one line per problem). `stackText` as loadStackConfig takes it. Needs
+ * none of Pulumi's SDKs.
+ */
+export function validStackConfig(projectDir: string, stack: string, configFile?: string, stackText?: string, heading?: string): StackConfig & { platform: PlatformConfig } {
+  const stackConfig = loadStackConfig(projectDir, stack, configFile, stackText);
   const parsed = parsePlatformConfig(rawPlatformConfig(stackConfig.config));
-  if (!parsed.ok) throw new ConfigError(parsed.errors);
-  return stackConfig;
+  if (!parsed.ok) throw new ConfigError(parsed.errors, heading);
+  return { ...stackConfig, platform: parsed.config };
 }
 
 /** `stackText`: the stack file's content as it would be after an edit, instead of what is on disk. */

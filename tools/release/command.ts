@@ -1,11 +1,10 @@
 /** The release commands behind tools/release.ts: argument handling, reading and writing stack files. */
 import * as fs from "fs";
 import * as path from "path";
-import { ConfigError, parsePlatformConfig, rawPlatformConfig, requirePlatformConfig } from "../../config";
 import { parseCli, required, UsageError, type Usage } from "../cli";
 import { canary, cutover, outputsOf, promote, retire, rollback, servicesOf, type Stack, type Step } from "./operations";
 import { applyEdits, stackDiff } from "./stack-file";
-import { loadStackConfig, StackFileError } from "../stack-config";
+import { StackFileError, validStackConfig } from "../stack-config";
 
 export const PROJECT_DIR = path.resolve(__dirname, "../..");
 const COMMON = { dir: { type: "string" }, "dry-run": { type: "boolean" }, service: { type: "string" } } as const;
@@ -72,9 +71,8 @@ export interface StackFile extends Stack {
 
 /** A stack's validated config and its file's text, as loadStackConfig read it (a stack of the project's, or --config-file; UTF-8). */
 export function openStack(dir: string, name: string, configFile?: string): StackFile {
-  const stackConfig = loadStackConfig(dir, name, configFile);
-  const config = requirePlatformConfig(rawPlatformConfig(stackConfig.config));
-  return { name, config, file: stackConfig.file, text: stackConfig.text, configFile };
+  const { platform, file, text } = validStackConfig(dir, name, configFile);
+  return { name, config: platform, file, text, configFile };
 }
 
 /**
@@ -100,8 +98,7 @@ export function openStackToEdit(dir: string, name: string, configFile?: string):
 export function write(dir: string, stack: StackFile, steps: Step[], dryRun: boolean, print: (text: string) => void): void {
   const after = applyEdits(stack.text, steps.flatMap((step) => step.edits));
   if (after !== stack.text) {
-    const result = parsePlatformConfig(rawPlatformConfig(loadStackConfig(dir, stack.name, stack.configFile, after).config));
-    if (!result.ok) throw new ConfigError(result.errors, `the edited ${stack.file} would not validate, so it was not written`);
+    validStackConfig(dir, stack.name, stack.configFile, after, `the edited ${stack.file} would not validate, so it was not written`);
     if (!dryRun) writeStackFile(stack.file, after);
   }
   for (const line of steps.flatMap((step) => step.summary)) print(`${line}\n`);
