@@ -108,9 +108,16 @@ export function ruleKit(monitoring: MonitoringConfig, ctx: RulesContext) {
      * succeeds leaves them counted.
      */
     failedJobs: (prefix: string) => `max by (namespace, job_name) (kube_job_failed{${ns},job_name=~"${prefix}-.*",condition="true"}) > 0`,
-    /** The app's request rate over 5 minutes, and its error rate (monitoring.metrics), with an extra selector. */
-    requests: (selector: string) => `rate(${m.requests}{${ns}${selector}}[5m])`,
-    errors: (selector: string) => `rate(${m.requests}{${ns}${selector},${m.statusLabel}=~${promqlString(m.errorStatus)}}[5m])`,
+    /**
+     * `<level>:http_requests:rate5m`, `<level>:http_errors:rate5m` and `<level>:http_error_ratio:rate5m`:
+     * the app's requests and errors (monitoring.metrics) over 5 minutes summed by `by`, with an extra
+     * selector, and their ratio.
+     */
+    errorRatioRules: (level: string, by: string, selector: string): RecordingRule[] => [
+      { record: `${level}:http_requests:rate5m`, expr: `sum by (${by}) (rate(${m.requests}{${ns}${selector}}[5m]))` },
+      { record: `${level}:http_errors:rate5m`, expr: `sum by (${by}) (rate(${m.requests}{${ns}${selector},${m.statusLabel}=~${promqlString(m.errorStatus)}}[5m]))` },
+      { record: `${level}:http_error_ratio:rate5m`, expr: `${level}:http_errors:rate5m / ${level}:http_requests:rate5m` },
+    ],
   };
 }
 

@@ -5,7 +5,7 @@ import type { AlertingRule, DashboardContext, Panel, PartRules, RecordingRule, R
 export const COLOR_POD = "(.+)-(blue|green)-[a-z0-9]+-[a-z0-9]+";
 
 export function serviceRules(kit: RuleKit): PartRules {
-  const { ns, pair, requests, errors } = kit;
+  const { ns, pair, errorRatioRules } = kit;
   const t = kit.thresholds;
   const m = kit.monitoring.metrics;
   // A colour is judged on its own only with enough traffic to judge: one failed request of three is not a 33 % error rate.
@@ -17,9 +17,7 @@ export function serviceRules(kit: RuleKit): PartRules {
       ["app", "namespace, app", ""],
       ["app_color", "namespace, app, color", ',color!=""'],
     ] as const).flatMap(([level, by, selector]) => [
-      { record: `${level}:http_requests:rate5m`, expr: `sum by (${by}) (${requests(selector)})` },
-      { record: `${level}:http_errors:rate5m`, expr: `sum by (${by}) (${errors(selector)})` },
-      { record: `${level}:http_error_ratio:rate5m`, expr: `${level}:http_errors:rate5m / ${level}:http_requests:rate5m` },
+      ...errorRatioRules(level, by, selector),
       ...(level === "app" ? [0.5, 0.95, 0.99] : [0.95]).map((q) => ({
         record: `${level}:http_request_duration_seconds:p${Math.round(q * 100)}_5m`,
         expr: `histogram_quantile(${q}, sum by (${by}, le) (rate(${m.duration}_bucket{${ns}${selector}}[5m])))`,

@@ -4,24 +4,14 @@ import { JOB_NAMES } from "../backup/public";
 import type { AlertingRule, PartRules, RecordingRule, RuleKit } from "../monitoring/public";
 
 export function tenantRules(kit: RuleKit): PartRules {
-  const { ns, alert, pair, failedJobs, requests, errors } = kit;
+  const { ns, alert, pair, failedJobs, errorRatioRules } = kit;
   const t = kit.thresholds;
   const m = kit.monitoring.metrics;
   const tenantIds = Object.keys(kit.tenants ?? {});
   const activeTenantIds = activeTenants(kit.tenants).map(([id]) => id);
   const recording: RecordingRule[] = [
     // Per tenant, where the app labels its requests with the tenant (monitoring.metrics.tenantLabel).
-    ...(activeTenantIds.length
-      ? (() => {
-          const selector = `,${m.tenantLabel}=~"${activeTenantIds.join("|")}"`;
-          const by = `namespace, ${m.tenantLabel}`;
-          return [
-            { record: "tenant:http_requests:rate5m", expr: `sum by (${by}) (${requests(selector)})` },
-            { record: "tenant:http_errors:rate5m", expr: `sum by (${by}) (${errors(selector)})` },
-            { record: "tenant:http_error_ratio:rate5m", expr: "tenant:http_errors:rate5m / tenant:http_requests:rate5m" },
-          ];
-        })()
-      : []),
+    ...(activeTenantIds.length ? errorRatioRules("tenant", `namespace, ${m.tenantLabel}`, `,${m.tenantLabel}=~"${activeTenantIds.join("|")}"`) : []),
   ];
   const alerts: AlertingRule[] = [
     ...(activeTenantIds.length
