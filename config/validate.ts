@@ -11,7 +11,6 @@ import type { PlatformConfig } from "./types";
 
 export type { PlatformConfig, Problem } from "./types";
 export { closest, keyPath, NAMESPACE } from "./issues";
-export { serviceImages } from "./rules";
 
 /**
  * The only settings that take a `secure:` value: credentials the program hands to a provider wrapped

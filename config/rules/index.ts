@@ -11,7 +11,6 @@ import { tenantsOnboarding } from "./tenants";
 import { deploymentSize, distinctWritablePaths, preStopWithinGrace } from "./workloads";
 
 export type { Rule } from "./rule";
-export { serviceImages } from "./services";
 
 export const RULES: readonly Rule[] = [
   productionPinning,

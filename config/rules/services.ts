@@ -7,7 +7,7 @@ import type { PlatformConfig, Problem } from "../types";
 import type { Rule } from "./rule";
 
 /** Every image a service runs, with its key path. */
-export function serviceImages(svc: ServiceConfig): { path: string[]; image: Image }[] {
+function serviceImages(svc: ServiceConfig): { path: string[]; image: Image }[] {
   if (svc.blueGreen) {
     return [
       { path: ["blueGreen", "blue", "image"], image: svc.blueGreen.blue.image },
