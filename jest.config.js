@@ -9,6 +9,8 @@ module.exports = {
   testTimeout: 30000,
   // Jest's default (cores - 1) runs one file at a time on a 2-core machine: two halve the unit suite's wall time.
   maxWorkers: Math.max(2, require("os").cpus().length - 1),
+  // Pulumi's function serialization loads on first use in every test file (test/setup-lazy-closure.ts).
+  setupFiles: ["<rootDir>/test/setup-lazy-closure.ts"],
   globalSetup: "<rootDir>/test/global-setup.ts",
   globalTeardown: "<rootDir>/test/global-teardown.ts",
 };

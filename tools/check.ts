@@ -12,6 +12,7 @@
  * mapped to the stack-file line that causes it. Exit 1 on any mandatory violation, 2 on bad input.
  */
 import "./dependency-source-maps";
+import "./lazy-closure";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCli, runMain, UsageError, type Usage } from "./cli";

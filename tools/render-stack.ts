@@ -3,6 +3,8 @@
  * every resource registration: type, name, parent, inputs (secrets redacted) and resource options.
  * The result is the offline plan that `npm run plan` prints and other tools read.
  */
+// Before @pulumi/pulumi: its function serialization loads on first use (every command that renders).
+import "./lazy-closure";
 import { createHash } from "crypto";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";

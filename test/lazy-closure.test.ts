@@ -1,0 +1,52 @@
+/**
+ * Pulumi's function serialization loaded on first use (tools/lazy-closure.ts): the stand-ins
+ * load the real modules once and forward every function they export, and a real process that loads
+ * the SDK through them loads neither TypeScript's compiler nor npm's arborist until a function is
+ * serialized, which still works.
+ */
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { forwarders, LAZY_MODULES } from "../tools/lazy-closure";
+
+const PROJECT_DIR = path.resolve(__dirname, "..");
+
+describe("Pulumi's function serialization, loaded on first use", () => {
+  it("loads the real module once, on the first call, and passes arguments and results through", () => {
+    const load = jest.fn(() => ({ twice: (x: unknown) => [x, x], once: (x: unknown) => x }));
+    const standIn = forwarders(["twice", "once"], load);
+    expect(load).not.toHaveBeenCalled();
+    expect(standIn.twice(1)).toEqual([1, 1]);
+    expect(standIn.once("a")).toBe("a");
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps TypeScript and arborist out of a process until it serializes a function, which still works", () => {
+    const script = `
+      const { LAZY_MODULES, loadUncached } = require("./tools/lazy-closure");
+      const loaded = (name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/"));
+      const pulumi = require("@pulumi/pulumi");
+      const before = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+      (async () => {
+        const closure = await pulumi.runtime.serializeFunction(() => 42);
+        const serialized = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+        const root = await require("@pulumi/pulumi/runtime/closure/codePaths").findWorkspaceRoot(process.cwd());
+        const after = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+        const exported = Object.keys(LAZY_MODULES).map((id) => {
+          const real = loadUncached(require.resolve(id));
+          return Object.keys(real).filter((name) => typeof real[name] === "function").sort();
+        });
+        console.log(JSON.stringify({ before, serialized, after, text: closure.text.includes("42"), root, exported }));
+      })();`;
+    const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: PROJECT_DIR, encoding: "utf8" });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({
+      before: { typescript: false, arborist: false },
+      serialized: { typescript: true, arborist: false },
+      after: { typescript: true, arborist: true },
+      text: true,
+      root: null,
+      // Every function each real module exports has its stand-in.
+      exported: Object.values(LAZY_MODULES).map((names) => [...names].sort()),
+    });
+  });
+});
