@@ -24,13 +24,14 @@ describe("Pulumi's function serialization, loaded on first use", () => {
     const script = `
       const { LAZY_MODULES, loadUncached } = require("./tools/lazy-closure");
       const loaded = (name) => Object.keys(require.cache).some((file) => file.includes("/node_modules/" + name + "/"));
+      const state = () => ({ typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") });
       const pulumi = require("@pulumi/pulumi");
-      const before = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+      const before = state();
       (async () => {
         const closure = await pulumi.runtime.serializeFunction(() => 42);
-        const serialized = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+        const serialized = state();
         const root = await require("@pulumi/pulumi/runtime/closure/codePaths").findWorkspaceRoot(process.cwd());
-        const after = { typescript: loaded("typescript"), arborist: loaded("@npmcli/arborist") };
+        const after = state();
         const exported = Object.keys(LAZY_MODULES).map((id) => {
           const real = loadUncached(require.resolve(id));
           return Object.keys(real).filter((name) => typeof real[name] === "function").sort();

@@ -5,7 +5,6 @@
  * loading its modules and providers, and rendering its resources.
  */
 import "./dependency-source-maps";
-import "./lazy-closure";
 import * as path from "path";
 import { runMain } from "./cli";
 import { renderStack } from "./render-stack";

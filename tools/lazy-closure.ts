@@ -1,7 +1,8 @@
 /**
- * Imported first by the commands that load Pulumi's SDK (plan, check, the bench's empty program)
- * and set up for every test file (test/setup-lazy-closure.ts): Pulumi's function serialization
- * is loaded when it is first called instead of with the SDK.
+ * Imported before the SDK by render-stack.ts (so by every command that renders: plan, the bench's
+ * empty program, the release tools) and by check.ts (whose policy pack loads the SDK too), and set
+ * up for every test file (test/setup-lazy-closure.ts): Pulumi's function serialization is loaded
+ * when it is first called instead of with the SDK.
  *
  * @pulumi/pulumi's runtime/index.js requires runtime/closure/serializeClosure and codePaths at load,
  * and they require TypeScript's compiler (typescript-shim) and npm's arborist, tar and glob (for

@@ -9,7 +9,6 @@
  * (examples/*.yaml, as production), one after the other in this one process (loading the SDKs once).
  */
 import "./dependency-source-maps";
-import "./lazy-closure";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCli, required, runMain, UsageError, type Usage } from "./cli";
