@@ -15,7 +15,7 @@ import { InProcessPack } from "../../tools/policy/in-process";
 import { readPolicyConfig, resolvePolicyConfig } from "../../tools/policy/policy-config";
 import type { Plan } from "../../tools/render-stack";
 import { EXAMPLE_FILES, PROJECT_DIR, render, renderExample, STACKS } from "../harness";
-import { cases, changedUrns, mutated } from "../policies/policy-cases";
+import { cases, changedUrns, mutated, object, pod } from "../policies/policy-cases";
 
 const POLICIES = path.join(PROJECT_DIR, "policies");
 const pack = InProcessPack.load(POLICIES);
@@ -84,6 +84,23 @@ describe("other configs: the same violations", () => {
   it("every policy at remediate (reported as mandatory)", async () => {
     const { reference, inProcess } = await both(plans.get("staging")!, configOf("production", { all: "remediate" }));
     expect(reference.length).toBeGreaterThan(0);
+    expect(inProcess).toEqual(reference);
+  });
+});
+
+// Values a preview does not know yet, as the engine sends them (the sentinels of @pulumi/policy's
+// proxy.js): the in-process path gives such a resource a proxied copy per validation, as the server does.
+describe("unknown values: the same diagnostics", () => {
+  const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+  const UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
+  it.each<[string, (plan: Plan) => void]>([
+    ["an image not known yet", (p) => (pod(object(p, "Deployment/worker")).containers[0].image = UNKNOWN_STRING)],
+    ["a replica count not known yet", (p) => (object(p, "Deployment/api-blue").spec.replicas = UNKNOWN_NUMBER)],
+    ["a namespace not known yet, on every workload", (p) => p.resources.forEach((r) => r.inputs.kind === "Deployment" && ((r.inputs.metadata as Record<string, unknown>).namespace = UNKNOWN_STRING))],
+  ])("%s", async (_what, change) => {
+    const original = plans.get("production")!;
+    const { reference, inProcess } = await both(mutated(original, change), configOf("production"), original);
+    expect(reference.some((v) => v.message.startsWith("can't run policy"))).toBe(true);
     expect(inProcess).toEqual(reference);
   });
 });
