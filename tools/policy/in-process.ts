@@ -10,10 +10,9 @@
  * deserialized by the pack's own @pulumi/policy (deserializeProperties), so secrets and assets are
  * the same; a resource whose properties hold an unknown value gets a fresh copy wrapped by the
  * pack's unknownCheckingProxy for each validation, so unknowns and their errors behave the same;
- * resource options as
- * the protocol carries them; a violation's message is the policy's description, a newline and the
- * reported text; a policy that reads an unknown value gets an advisory diagnostic, one that throws
- * fails the analysis.
+ * resource options as the protocol carries them; a violation's message is the policy's
+ * description, a newline and the reported text; a policy that reads an unknown value gets an
+ * advisory diagnostic, one that throws fails the analysis.
  *
  * What differs, for speed: the server deserializes a resource's properties for every validation
  * (a copy per policy, and every stack policy walks every resource), which was most of a large plan's
