@@ -118,10 +118,13 @@ export function projectCopy(prefix = "mcp-release-"): string {
   return dir;
 }
 
+/** Node's arguments that run a TypeScript file of the project as the npm scripts do (tools/ts-loader.cjs). */
+export const TS_NODE_ARGS = ["--require", path.join(PROJECT_DIR, "tools", "ts-loader.cjs")];
+
 /** Runs one of the project's TypeScript tools as a user does: a separate process, its exit code and output. */
 export function runScript(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: PROJECT_DIR });
+    const child = spawn(process.execPath, [...TS_NODE_ARGS, script, ...args], { cwd: PROJECT_DIR });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

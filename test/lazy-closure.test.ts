@@ -5,10 +5,8 @@
  * serialized, which still works.
  */
 import { spawnSync } from "child_process";
-import * as path from "path";
 import { forwarders, LAZY_MODULES } from "../tools/lazy-closure";
-
-const PROJECT_DIR = path.resolve(__dirname, "..");
+import { PROJECT_DIR, TS_NODE_ARGS } from "./harness";
 
 describe("Pulumi's function serialization, loaded on first use", () => {
   it("loads the real module once, on the first call, and passes arguments and results through", () => {
@@ -38,7 +36,7 @@ describe("Pulumi's function serialization, loaded on first use", () => {
         });
         console.log(JSON.stringify({ before, serialized, after, text: closure.text.includes("42"), root, exported }));
       })();`;
-    const run = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: PROJECT_DIR, encoding: "utf8" });
+    const run = spawnSync(process.execPath, [...TS_NODE_ARGS, "-e", script], { cwd: PROJECT_DIR, encoding: "utf8" });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({
       before: { typescript: false, arborist: false },

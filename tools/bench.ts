@@ -20,7 +20,8 @@ const USAGE: Usage = {
 empty-program harness, a bare require("@pulumi/pulumi"), the plan of production with --services more
 services, the check of production, of both stacks and of a plan of about 1,000 resources. Prints the
 median, min and max of each, then each goal of issue #20 beside its measured ratio (ok / not met).
-The tools run as node --import tsx TOOL (npm's own start, the same for all, left out). Asserts nothing.
+The tools run as node --require ./tools/ts-loader.cjs TOOL, as the npm scripts do (npm's own start,
+the same for all, left out). Asserts nothing.
 
   --runs N       runs per measure
   --services N   services added to production for the per-service cost (default 50)
@@ -36,7 +37,7 @@ function time(command: string, args: string[], allowed: number[] = []): number {
 }
 
 /** A tool of this project as a user runs it, without npm's start. */
-const tool = (script: string, ...args: string[]): [string, string[]] => [process.execPath, ["--import", "tsx", path.join("tools", script), ...args]];
+const tool = (script: string, ...args: string[]): [string, string[]] => [process.execPath, ["--require", path.join(PROJECT_DIR, "tools", "ts-loader.cjs"), path.join("tools", script), ...args]];
 
 /** The production stack file with `copies` copies of its worker service and its quota lifted. */
 function productionWith(copies: number, dir: string): string {

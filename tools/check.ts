@@ -11,7 +11,6 @@
  * own runner and speaks the analyzer protocol to it, the path the CLI takes. Each violation is
  * mapped to the stack-file line that causes it. Exit 1 on any mandatory violation, 2 on bad input.
  */
-import "./dependency-source-maps";
 import "./lazy-closure";
 import * as fs from "fs";
 import * as path from "path";

@@ -8,7 +8,6 @@
  * (arguments, stack file, configuration). With --all, every stack and every example stack file
  * (examples/*.yaml, as production), one after the other in this one process (loading the SDKs once).
  */
-import "./dependency-source-maps";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCli, required, runMain, UsageError, type Usage } from "./cli";

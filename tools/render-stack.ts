@@ -147,7 +147,7 @@ export async function renderStackConfig(options: RenderOptions, stackConfig: Sta
 
 /**
  * The SDK reads `new Error().stack` for every resource and every promise it makes (source
- * positions, leak debugging). Under tsx or jest each read maps every frame through source maps,
+ * positions, leak debugging). Under the loader (tools/ts-loader.cjs) or jest each read maps every frame through source maps,
  * which was half of a render's time; nothing in a plan uses those positions, so while the program
  * runs stacks are formatted as V8 records them. An error the program throws keeps its mapped trace:
  * V8 formats a stack when it is first read, after this has put the formatter back.

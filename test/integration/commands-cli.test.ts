@@ -10,9 +10,9 @@ import { PROJECT_DIR } from "../harness";
 import { tempDir } from "./real-tools";
 
 const pkg = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")) as { scripts: Record<string, string> };
-/** The project's own commands: every npm script run by tsx or bash (jest, tsc and eslint have their own --help). */
+/** The project's own commands: every npm script run by the TypeScript loader or bash (jest, tsc and eslint have their own --help). */
 const COMMANDS = Object.entries(pkg.scripts)
-  .filter(([, command]) => /^(tsx|bash) /.test(command))
+  .filter(([, command]) => /^(node --require \.\/tools\/ts-loader\.cjs|bash) /.test(command))
   .map(([name]) => name);
 
 function npmRun(script: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

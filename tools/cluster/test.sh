@@ -22,7 +22,7 @@ EOF
 done
 cd "$(dirname "$0")/../.."
 started=$SECONDS
-npx tsx tools/cluster.ts up > /dev/null # builds what is missing first
-trap 'npx tsx tools/cluster.ts down' EXIT
+node --require ./tools/ts-loader.cjs tools/cluster.ts up > /dev/null # builds what is missing first
+trap 'node --require ./tools/ts-loader.cjs tools/cluster.ts down' EXIT
 npx jest -c test/cluster/jest.config.js "$@"
 echo "cluster tests: $((SECONDS - started)) s with build check and cluster start"
