@@ -129,7 +129,7 @@ describe("stack files the commands must not edit, as processes", () => {
     const outside = path.join(dir, "..", `${path.basename(dir)}-evil.yaml`);
     fs.copyFileSync(file, outside);
     fs.chmodSync(file, 0o444);
-    const before = [file, outside].map((f) => fs.readFileSync(f));
+    const before = [file, outside].map((f) => fs.readFileSync(f, "latin1"));
 
     const climbing = await runScript("tools/release.ts", "rollback", "--stack", `x/../../${path.basename(dir)}-evil`, "--dir", dir);
     expect(climbing.stderr).toBe(`error: no stack "x/../../${path.basename(dir)}-evil": this project has production, staging (Pulumi.<stack>.yaml)\n`);
@@ -139,6 +139,6 @@ describe("stack files the commands must not edit, as processes", () => {
     const smoke = await runScript("tools/smoke.ts", "--url", `http://127.0.0.1:${await freePort()}`, "--expect-version", "1.4.2", "--stack", "production", "--service", "api", "--config-file", file, "--record");
     expect(smoke.stderr).toBe(`error: ${file}: read-only (mode 444): nothing written; make it writable (chmod u+w ${file}) and run again\n`);
     for (const run of [climbing, readOnly, smoke]) expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: "" });
-    expect([file, outside].map((f) => fs.readFileSync(f))).toEqual(before);
+    expect([file, outside].map((f) => fs.readFileSync(f, "latin1"))).toEqual(before);
   }, 60000);
 });
