@@ -1,13 +1,14 @@
 /**
- * The architecture's rules (.dependency-cruiser.cjs, run by dependency-cruiser as `npm run lint`
- * runs it): the project keeps them, and each rule refuses the import it is there to refuse, shown on
- * a small tree of files that breaks every rule once beside imports that are allowed.
+ * The architecture's rules (.dependency-cruiser.cjs), run by the real dependency-cruiser as
+ * `npm run lint` runs it: each rule refuses the import it is there to refuse, shown on a small tree
+ * of files that breaks every rule once beside imports that are allowed. That the project keeps them
+ * is `npm run lint`'s own check (CI runs it on every change).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { PROJECT_DIR } from "./harness";
+import { PROJECT_DIR } from "../harness";
 
 const DEPCRUISE = path.join(PROJECT_DIR, "node_modules", ".bin", "depcruise");
 const ROOTS = ["components", "config", "policies", "tools", "index.ts"];
@@ -45,10 +46,6 @@ const TREE: Record<string, string[]> = {
 };
 
 describe("the architecture", () => {
-  it("holds in the project: no import circles, components reached through their faces, the policy pack on its own", () => {
-    expect(cruise(PROJECT_DIR)).toEqual([]);
-  });
-
   it("each rule refuses the import it is about, and only that", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "architecture-"));
     try {
