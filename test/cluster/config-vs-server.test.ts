@@ -15,7 +15,7 @@ import { parsePlatformConfig, rawPlatformConfig } from "../../config";
 import { loadStackConfig } from "../../tools/stack-config";
 import type { Plan } from "../../tools/render-stack";
 import { objects, PROJECT_DIR, readStackValues, renderFile, runScript, writeStackFile, type StackValues } from "../harness";
-import { ACCEPTED as SHARED_ACCEPTED, REJECTED as SHARED_REJECTED, setAt, type Row } from "../config/server-cases";
+import { ACCEPTED as SHARED_ACCEPTED, changeOf, REJECTED as SHARED_REJECTED, type Row } from "../config/server-cases";
 import { clusterObjects, connect, lines, teardown } from "./cluster";
 
 /** The rows of the staging stack file (the server sees only what a plan of it holds). */
@@ -35,8 +35,6 @@ function stackFile(...changes: ((values: StackValues) => void)[]): string {
   for (const change of changes) change(values);
   return writeStackFile(values);
 }
-
-const rowChange = (row: Row) => row.change ?? ((values: StackValues) => setAt(values, row.key, row.value));
 
 const validationErrors = (file: string): string[] => {
   const parsed = parsePlatformConfig(rawPlatformConfig(loadStackConfig(PROJECT_DIR, "staging", file).config));
@@ -71,7 +69,7 @@ const describeRow = (row: Row) => `${row.key} = ${JSON.stringify(row.value)} (${
 
 describe("bad values the validation rejects first: npm run plan exits 2 naming the key", () => {
   it.each(REJECTED.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
-    const file = stackFile(rowChange(row));
+    const file = stackFile(changeOf(row));
     const run = await runScript("tools/plan.ts", "--stack", "staging", "--config-file", file);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`  ${row.key}`);
@@ -88,7 +86,7 @@ describe("closed gaps: the validation rejects the value (above), and the server 
 
 describe("values the validation accepts are accepted by the server", () => {
   it.each(ACCEPTED.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
-    const file = stackFile(rowChange(row));
+    const file = stackFile(changeOf(row));
     expect(validationErrors(file)).toEqual([]);
     expect(await serverFindings(await renderFile("staging", file, true))).toEqual([]);
   });
@@ -97,7 +95,7 @@ describe("values the validation accepts are accepted by the server", () => {
 // jest refuses it.each over an empty table.
 (GAPS.length ? describe : () => undefined)("known gaps: the validation accepts the value, only the server refuses it (at pulumi up)", () => {
   it.each(GAPS.map((row) => [describeRow(row), row] as const))("gap: %s", async (_name, row) => {
-    const file = stackFile(rowChange(row));
+    const file = stackFile(changeOf(row));
     const errors = validationErrors(file);
     if (errors.length) throw new Error(`the validation rejects this value now (${errors.join("; ")}): move the row to REJECTED`);
     const findings = await serverFindings(await renderFile("staging", file, true));
@@ -128,7 +126,7 @@ describe("changes of a deployed stack that the server refuses as an update", () 
     { key: "mcp-platform:volumes.uploads.storageClass", value: "other-sc", field: "a bound claim's spec", refuses: /PersistentVolumeClaim mcp-staging\/uploads: .*spec is immutable after creation/ },
   ];
   it.each(UPDATES.map((row) => [describeRow(row), row] as const))("%s", async (_name, row) => {
-    const file = stackFile(withVolume, rowChange(row));
+    const file = stackFile(withVolume, changeOf(row));
     expect(validationErrors(file)).toEqual([]);
     const dry = await deployed.apply(clusterObjects(await renderFile("staging", file, true)), { dryRun: true });
     expect(lines(dry.errors)).toEqual([expect.stringMatching(row.refuses)]);

@@ -42,6 +42,9 @@ export const setAt = (values: Record<string, unknown>, key: string, value: unkno
   node[parts[parts.length - 1]] = value;
 };
 
+/** A row's change to a stack's values: its own, or its value set at its key path. */
+export const changeOf = (row: Row) => row.change ?? ((values: StackValues) => setAt(values, row.key, row.value));
+
 /** The worker service under another name (nothing else in staging refers to it). */
 export const renameWorker = (name: string) => (values: StackValues) => {
   values["mcp-platform:services"][name] = values["mcp-platform:services"].worker;

@@ -1,11 +1,12 @@
-/** `npm run plan` as a user runs it: a separate process, real files (--json, --out), exit codes. */
+/** `npm run plan` as a user runs it: a separate process, real files (--json, --out), exit codes, bad input refused at exit 2 without a stack trace. */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse, parseAllDocuments } from "yaml";
 import { isKubernetesObject, planCounts } from "../../tools/plan-format";
 import type { Plan } from "../../tools/render-stack";
-import { readStackValues, runScript, writeStackFile, type K8sObject } from "../harness";
+import { readStackValues, runScript, writeStackFile, type K8sObject, type StackValues } from "../harness";
+import { changeOf, REJECTED } from "../config/server-cases";
 import { validateObject } from "../k8s-schema";
 import { hasBinary, runTool } from "./real-tools";
 
@@ -135,4 +136,40 @@ describe("npm run plan", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/Unknown option '--jsn'[\s\S]*usage: npm run plan -- --stack/);
   });
+});
+
+describe("npm run plan on bad input: exit 2, naming what is wrong, with no stack trace", () => {
+  const staging = (change: (values: StackValues) => void) => {
+    const values = readStackValues("staging");
+    change(values);
+    return writeStackFile(values);
+  };
+
+  it.each([REJECTED.find((r) => r.key.endsWith("logicalSchedule") && r.value === "61 3 * * *")!, REJECTED.find((r) => r.key.endsWith("parameters.wal_level"))!, REJECTED.find((r) => r.stack === "production")!])(
+    "a value the platform would refuse later, with its key: $key",
+    async (row) => {
+      const values = readStackValues(row.stack ?? "staging");
+      changeOf(row)(values);
+      const run = await plan("--stack", row.stack ?? "staging", "--config-file", writeStackFile(values));
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain(`  ${row.key}: `);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    },
+    60000,
+  );
+
+  it("a misspelt namespace", async () => {
+    const run = await plan("--stack", "staging", "--config-file", staging((v) => void (v["mcp-platfrom:edge"] = {})));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/mcp-platfrom:edge: unknown namespace "mcp-platfrom"; did you mean "mcp-platform:edge"\?/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60000);
+
+  it("the Keycloak client secret in plain text, saying how to set it, without printing it", async () => {
+    const run = await plan("--stack", "staging", "--config-file", staging((v) => void (v["mcp-platform:identityClientSecret"] = "client-secret-value")));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/mcp-platform:identityClientSecret: .*run pulumi config set --secret mcp-platform:identityClientSecret <value>/);
+    expect(run.stderr + run.stdout).not.toMatch(/client-secret-value/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  }, 60000);
 });
