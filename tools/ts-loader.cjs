@@ -35,7 +35,7 @@ let esbuild;
 
 /** The compiled JavaScript of a TypeScript file, from the cache or compiled (and cached) now. */
 function compiled(filename, source) {
-  const key = crypto.createHash("sha256").update(`${filename}\0${process.versions.node}\0${TSCONFIG}\0${source}`).digest("hex");
+  const key = crypto.createHash("sha256").update(`${filename}\0${ESBUILD_VERSION}\0${process.versions.node}\0${TSCONFIG}\0${source}`).digest("hex");
   const cached = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
   try {
     return fs.readFileSync(cached, "utf8");
