@@ -3,14 +3,11 @@
  * Stricter than the API server on one point: a field the schema does not know is an error here,
  * where the server would silently prune it (a typo in a field name would otherwise be lost).
  */
-import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import Ajv, { type ValidateFunction } from "ajv";
-import standaloneCode from "ajv/dist/standalone";
-import { version as AJV_VERSION } from "ajv/package.json";
+import type { ValidateFunction } from "ajv";
 import { parse } from "yaml";
+import { cachedValidators } from "../tools/ajv-cache";
 
 export const SCHEMAS_DIR = path.resolve(process.env.MCP_SCHEMAS_DIR ?? path.join(__dirname, "..", "..", "shared", "schemas"));
 
@@ -28,40 +25,22 @@ type Schema = Record<string, unknown>;
 let validators: Map<string, ValidateFunction> | undefined;
 
 const AJV_OPTIONS = { strict: false, allErrors: true, validateFormats: false } as const;
-/** Compiled validators, one module per CRD file, keyed by the file's text and ajv's version (compiling them was most of a test file's time). */
-const CACHE_DIR = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "mcp-platform", "crd-validators");
 
+/** Every version of every CRD, by "group/version/Kind"; each file's validators are compiled once and cached by its text (tools/ajv-cache.ts). */
 function load(): Map<string, ValidateFunction> {
   const map = new Map<string, ValidateFunction>();
   const dir = path.join(SCHEMAS_DIR, "crds");
   for (const file of fs.readdirSync(dir).filter((f) => f.endsWith(".yaml"))) {
     const text = fs.readFileSync(path.join(dir, file), "utf8");
-    const key = createHash("sha256").update(`${AJV_VERSION}\0${JSON.stringify(AJV_OPTIONS)}\0${closed.toString()}\0${text}`).digest("hex");
-    const cached = path.join(CACHE_DIR, `${key}.js`);
-    const code = fs.existsSync(cached) ? fs.readFileSync(cached, "utf8") : compiled(text, cached);
-    const module = { exports: {} as Record<string, ValidateFunction> };
-    new Function("require", "module", "exports", code)(require, module, module.exports);
-    for (const [id, validate] of Object.entries(module.exports)) map.set(id, validate);
+    // The key holds closed()'s source too: a change to it must not reuse validators compiled before.
+    for (const [id, validate] of Object.entries(cachedValidators(`${closed.toString()}\0${text}`, () => schemasOf(text), AJV_OPTIONS))) map.set(id, validate);
   }
   return map;
 }
 
-/** A module of standalone validators for each version of the CRD in `text`, by "group/version/Kind", written to `cached`. */
-function compiled(text: string, cached: string): string {
+function schemasOf(text: string): Record<string, object> {
   const crd = parse(text);
-  const ajv = new Ajv({ ...AJV_OPTIONS, code: { source: true } });
-  const ids: Record<string, string> = {};
-  for (const version of crd.spec.versions) {
-    const id = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
-    ajv.addSchema(closed(version.schema.openAPIV3Schema), id);
-    ids[id] = id;
-  }
-  const code = standaloneCode(ajv, ids);
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  const partial = `${cached}.${process.pid}`;
-  fs.writeFileSync(partial, code);
-  fs.renameSync(partial, cached);
-  return code;
+  return Object.fromEntries(crd.spec.versions.map((version: { name: string; schema: { openAPIV3Schema: Schema } }) => [`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, closed(version.schema.openAPIV3Schema)]));
 }
 
 /** Forbids unknown fields wherever the schema lists its fields and does not preserve unknown ones. */

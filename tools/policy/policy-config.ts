@@ -5,9 +5,9 @@
  * errors, not silently ignored), with the schemas' defaults filled in as the CLI does.
  */
 import * as fs from "fs";
-import Ajv, { type ValidateFunction } from "ajv";
 import type { EnforcementLevel, PackInfo, PolicyConfig } from "./analyzer";
 import { InputError } from "../../config/errors";
+import { cachedValidators } from "../ajv-cache";
 
 export class PolicyConfigError extends InputError {}
 
@@ -29,18 +29,13 @@ export function readPolicyConfig(file: string): Record<string, unknown> {
   }
 }
 
-/** One validator per distinct settings schema, for the process (a new Ajv compiles its meta-schema again: most of a resolve's time). */
-const validators = new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined;
-function validatorOf(schema: Record<string, unknown>): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let validate = validators.get(key);
-  if (!validate) {
-    ajv ??= new Ajv({ useDefaults: true, allErrors: true, strict: false });
-    validate = ajv.compile(schema);
-    validators.set(key, validate);
-  }
-  return validate;
+const AJV_OPTIONS = { useDefaults: true, allErrors: true, strict: false } as const;
+
+/** Each policy's settings schema as the CLI applies it: its properties, its required ones, nothing else. */
+function settingsSchemas(info: PackInfo): Record<string, object> {
+  return Object.fromEntries(
+    info.policies.flatMap((p) => (p.configSchema ? [[p.name, { type: "object", properties: p.configSchema.properties, required: p.configSchema.required, additionalProperties: false }]] : [])),
+  );
 }
 
 /** The settings to send to the pack: every policy's level and properties, defaults filled in. */
@@ -58,13 +53,15 @@ export function resolvePolicyConfig(raw: Record<string, unknown>, info: PackInfo
     if (name !== "all" && !known.has(name)) problems.push(`${name}: no such policy in pack ${info.name} (policies: ${[...known.keys()].join(", ")})`);
   }
 
+  const schemas = settingsSchemas(info);
+  const validators = cachedValidators(JSON.stringify(schemas), () => schemas, AJV_OPTIONS);
   const config: PolicyConfig = {};
   for (const policy of info.policies) {
     const value = raw[policy.name];
     const { enforcementLevel, ...properties } = typeof value === "object" && value !== null ? (value as Record<string, unknown>) : { enforcementLevel: value };
     const resolved = level(enforcementLevel, `${policy.name}.enforcementLevel`) ?? all ?? policy.enforcementLevel;
     if (policy.configSchema) {
-      const validate = validatorOf({ type: "object", properties: policy.configSchema.properties, required: policy.configSchema.required, additionalProperties: false });
+      const validate = validators[policy.name];
       if (!validate(properties)) {
         for (const e of validate.errors ?? []) {
           const key = e.keyword === "additionalProperties" ? `.${(e.params as { additionalProperty: string }).additionalProperty}` : e.instancePath.replace(/\//g, ".");
