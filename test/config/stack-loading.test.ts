@@ -130,12 +130,12 @@ describe("secure values", () => {
   });
 });
 
-describe("a 5 MB stack file", () => {
-  // One map of about 110,000 keys: the yaml library's duplicate check compares each key with every other.
-  const bulk = () => {
+describe("a large stack file", () => {
+  // One map of about 110,000 keys at 5 MB: the yaml library's duplicate check compares each key with every other.
+  const bulk = (megabytes = 5) => {
     const lines: string[] = [];
     let size = 0;
-    for (let i = 0; size < 5 * 1024 * 1024; i++) {
+    for (let i = 0; size < megabytes * 1024 * 1024; i++) {
       const line = `    KEY_${i}: value-${i}-${"x".repeat(20)}`;
       lines.push(line);
       size += line.length + 1;
@@ -143,15 +143,16 @@ describe("a 5 MB stack file", () => {
     return lines;
   };
 
-  it("loads in linear time", () => {
+  it("loads 5 MB in linear time", () => {
     const text = `${STAGING.trimEnd()}\n  mcp-platform:bulk:\n${bulk().join("\n")}\n`;
     const started = Date.now();
     expect(load(text).config["mcp-platform:bulk"]).toMatch(/^\{"KEY_0":/);
     expect(Date.now() - started).toBeLessThan(30000);
   }, 60000);
 
+  // The file above already runs the one-pass duplicate check over all its keys; this one shows it names the line, in a 0.5 MB map.
   it("still finds a duplicate key, at its line", () => {
-    const lines = bulk();
+    const lines = bulk(0.5);
     lines.push(lines[1000].replace(/: .*/, ": again"));
     const text = `${STAGING.trimEnd()}\n  mcp-platform:bulk:\n${lines.join("\n")}\n`;
     const line = text.split("\n").length - 1;
