@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { readerPolicy, writerPolicy } from "../../components/backup/storage-render";
-import { freePort, hasBinary, runTool, startPostgres, startS3, tempDir, type Postgres, type S3 } from "./real-tools";
+import { freePort, hasBinary, runTool, startPostgres, startS3, tempDir, type Credentials, type Postgres, type S3 } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck", "curl"];
 const installed = tools.every((tool) => hasBinary(tool));
@@ -232,54 +232,56 @@ describeWithTools("backup, restore check and restore", () => {
 
   describe("with credentials enforced by the endpoint", () => {
     let authEnv: NodeJS.ProcessEnv;
-    let readerEnv: NodeJS.ProcessEnv;
+    let writer: Credentials;
+    let reader: Credentials;
 
     beforeAll(() => {
       authEnv = { ...env, ...authS3.env };
-      const run = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
-      run("iam", "create-user", "--user-name", "backup");
-      // The writer gets exactly the policy the stack gives it (BackupStorage).
-      const policy = writerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test");
-      run("iam", "put-user-policy", "--user-name", "backup", "--policy-name", "writer", "--policy-document", JSON.stringify(policy));
-      const key = JSON.parse(run("iam", "create-access-key", "--user-name", "backup").output).AccessKey;
-      // The reader gets exactly the restore drill's policy (BackupStorage, readerPolicy).
-      run("iam", "create-user", "--user-name", "reader");
-      run("iam", "put-user-policy", "--user-name", "reader", "--policy-name", "reader", "--policy-document", JSON.stringify(readerPolicy(`arn:aws:s3:::${BUCKET}`, "arn:aws:kms:us-east-1:123456789012:key/test")));
-      const readerKey = JSON.parse(run("iam", "create-access-key", "--user-name", "reader").output).AccessKey;
-      readerEnv = { ...authEnv, AWS_ACCESS_KEY_ID: readerKey.AccessKeyId, AWS_SECRET_ACCESS_KEY: readerKey.SecretAccessKey };
-      authEnv = { ...authEnv, AWS_ACCESS_KEY_ID: key.AccessKeyId, AWS_SECRET_ACCESS_KEY: key.SecretAccessKey };
+      const KMS_KEY = "arn:aws:kms:us-east-1:123456789012:key/test";
+      /** A user with exactly one inline policy, and its access key. */
+      const user = (name: string, policy: object): Credentials => {
+        authS3.iam("CreateUser", { UserName: name });
+        authS3.iam("PutUserPolicy", { UserName: name, PolicyName: name, PolicyDocument: JSON.stringify(policy) });
+        const created = authS3.iam("CreateAccessKey", { UserName: name });
+        const field = (tag: string) => new RegExp(`<${tag}>([^<]+)</${tag}>`).exec(created)![1];
+        return { AWS_ACCESS_KEY_ID: field("AccessKeyId"), AWS_SECRET_ACCESS_KEY: field("SecretAccessKey") };
+      };
+      // The writer gets exactly the policy the stack gives it, the reader exactly the restore
+      // drill's (BackupStorage: writerPolicy, readerPolicy).
+      writer = user("backup", writerPolicy(`arn:aws:s3:::${BUCKET}`, KMS_KEY));
+      reader = user("reader", readerPolicy(`arn:aws:s3:::${BUCKET}`, KMS_KEY));
+      authEnv = { ...authEnv, ...writer };
     }, 60000);
+
+    /** What the endpoint answers `credentials` for one request: 200 or 204 when allowed, 403 with AccessDenied when not. */
+    const expectAllowed = (credentials: Credentials, method: "GET" | "PUT" | "DELETE", key?: string) => {
+      const answer = authS3.requestAs(credentials, method, BUCKET, key);
+      expect({ method, key, status: answer.status }).toEqual({ method, key, status: method === "DELETE" ? 204 : 200 });
+      return answer.body;
+    };
+    const expectDenied = (credentials: Credentials, method: "GET" | "PUT" | "DELETE", key: string) => {
+      const answer = authS3.requestAs(credentials, method, BUCKET, key);
+      expect({ method, key, status: answer.status, denied: /<Code>AccessDenied<\/Code>/.test(answer.body) }).toEqual({ method, key, status: 403, denied: true });
+    };
 
     it("lets the writer's policy back up but neither delete a backup nor write elsewhere", () => {
       expect(runTool(path.join(SCRIPTS, "logical-backup.sh"), [], authEnv, 120000).status).toBe(0);
-      const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", authEnv.AWS_ENDPOINT_URL!, ...args], authEnv);
-      const dir = tempDir("mcp-writer-");
-      fs.writeFileSync(`${dir}/x`, "x");
-      expect(aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/logical/probe`).status).toBe(0);
-      expect(aws("s3", "cp", `s3://${BUCKET}/logical/probe`, `${dir}/y`).status).toBe(0);
-      const deleted = aws("s3", "rm", `s3://${BUCKET}/logical/probe`);
-      expect(deleted.status).not.toBe(0);
-      expect(deleted.output).toMatch(/AccessDenied/);
-      const elsewhere = aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/other/probe`);
-      expect(elsewhere.status).not.toBe(0);
-      expect(elsewhere.output).toMatch(/AccessDenied/);
+      expectAllowed(writer, "PUT", "logical/probe");
+      expect(expectAllowed(writer, "GET", "logical/probe")).toBe("x");
+      expectDenied(writer, "DELETE", "logical/probe");
+      expectDenied(writer, "PUT", "other/probe");
     });
 
     it("lets the restore drill's reader list and read the backups, and write or delete nothing", () => {
-      const aws = (...args: string[]) => runTool("aws", ["--endpoint-url", readerEnv.AWS_ENDPOINT_URL!, ...args], readerEnv);
-      const dir = tempDir("mcp-reader-");
       // Listed from the bucket's root (the policy's "" prefix): moto miscomputes the signature of a
       // ListObjectsV2 whose prefix ends in "/" once keys are enforced, for any user.
-      const listed = aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--query", "Contents[].Key", "--output", "text");
-      expect(listed.status).toBe(0);
-      const manifest = listed.output.split(/\s+/).find((k) => k.startsWith("logical/") && k.endsWith(".manifest.json"))!;
+      const listed = [...expectAllowed(reader, "GET").matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
+      const manifest = listed.find((k) => k.startsWith("logical/") && k.endsWith(".manifest.json"))!;
       expect(manifest).toMatch(/^logical\//);
-      expect(aws("s3", "cp", `s3://${BUCKET}/${manifest}`, `${dir}/m`).status).toBe(0);
-      fs.writeFileSync(`${dir}/x`, "x");
-      for (const attempt of [aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/logical/probe-reader`), aws("s3", "rm", `s3://${BUCKET}/${manifest}`), aws("s3", "cp", `${dir}/x`, `s3://${BUCKET}/postgres/x`)]) {
-        expect(attempt.status).not.toBe(0);
-        expect(attempt.output).toMatch(/AccessDenied/);
-      }
+      expect(JSON.parse(expectAllowed(reader, "GET", manifest))).toMatchObject({ database: "app" });
+      expectDenied(reader, "PUT", "logical/probe-reader");
+      expectDenied(reader, "DELETE", manifest);
+      expectDenied(reader, "PUT", "postgres/x");
     });
 
     it("backs up with the right key and fails loudly with a wrong one", () => {

@@ -99,6 +99,9 @@ export interface S3Env {
   AWS_DEFAULT_REGION: string;
 }
 
+/** An access key pair, as the aws CLI reads it from the environment. */
+export type Credentials = Pick<S3Env, "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY">;
+
 export interface S3 {
   env: S3Env;
   /** The keys of a bucket under a prefix, sorted. */
@@ -106,15 +109,22 @@ export interface S3 {
   get: (bucket: string, key: string) => Buffer;
   put: (bucket: string, key: string, body: Buffer) => void;
   remove: (bucket: string, key: string) => void;
+  /**
+   * One S3 request (ListObjectsV2 for a bucket without a key, GetObject, PutObject or DeleteObject)
+   * signed with other keys: its HTTP status and body, so a refusal such as AccessDenied is a result.
+   */
+  requestAs: (credentials: Credentials, method: "GET" | "PUT" | "DELETE", bucket: string, key?: string) => { status: number; body: string };
+  /** One call of the endpoint's IAM Query API (moto serves IAM beside S3), its XML response. */
+  iam: (action: string, parameters: Record<string, string>) => string;
   stop: () => Promise<void>;
 }
 
 /**
- * An S3-compatible endpoint (moto) on 127.0.0.1 with the given buckets, and its objects read and
- * written by curl (milliseconds, where each aws CLI call takes a second or two under load), signed
- * with the test keys of `env`. With `noAuthActions` (moto's INITIAL_NO_AUTH_ACTION_COUNT), moto
- * checks keys and policies from that many requests on, the buckets' creation counted: the test
- * keys are refused from then on.
+ * An S3-compatible endpoint (moto) on 127.0.0.1 with the given buckets, its objects and IAM users
+ * read and written by curl (milliseconds, where each aws CLI call takes half a second to start),
+ * signed with the test keys of `env` (or others, for requestAs). With `noAuthActions` (moto's
+ * INITIAL_NO_AUTH_ACTION_COUNT), moto checks keys and policies from that many requests on, the
+ * buckets' creation counted: the test keys are refused from then on.
  */
 export async function startS3(options: { buckets?: string[]; noAuthActions?: number } = {}): Promise<S3> {
   const port = await freePort();
@@ -123,8 +133,18 @@ export async function startS3(options: { buckets?: string[]; noAuthActions?: num
   await waitForPort(port, 20000);
   const env: S3Env = { AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_DEFAULT_REGION: "us-east-1" };
   const url = (bucket: string, key = "") => `${env.AWS_ENDPOINT_URL}/${bucket}${key && "/" + key.split("/").map(encodeURIComponent).join("/")}`;
-  const curl = (args: string[]): Buffer => {
-    const result = spawnSync("curl", ["-sS", "--fail-with-body", "--max-time", "60", "--aws-sigv4", `aws:amz:${env.AWS_DEFAULT_REGION}:s3`, "--user", `${env.AWS_ACCESS_KEY_ID}:${env.AWS_SECRET_ACCESS_KEY}`, ...args], { maxBuffer: 1 << 30 });
+  /**
+   * curl signing for `service` (moto routes a request by the service its signature names) with
+   * `credentials`; exit status and output. S3 requests name their payload unsigned, as S3 requires
+   * the header (curl 7.88 does not send it, and an endpoint checking signatures refuses them).
+   */
+  const signed = (args: string[], service = "s3", credentials: Credentials = env) => {
+    const payload = service === "s3" ? ["-H", "x-amz-content-sha256: UNSIGNED-PAYLOAD"] : [];
+    const signing = ["--aws-sigv4", `aws:amz:${env.AWS_DEFAULT_REGION}:${service}`, "--user", `${credentials.AWS_ACCESS_KEY_ID}:${credentials.AWS_SECRET_ACCESS_KEY}`];
+    return spawnSync("curl", ["-sS", "--max-time", "60", ...signing, ...payload, ...args], { maxBuffer: 1 << 30 });
+  };
+  const curl = (args: string[], service = "s3"): Buffer => {
+    const result = signed(["--fail-with-body", ...args], service);
     if (result.status !== 0) throw new Error(`curl ${args.join(" ")}: ${result.error ?? `exit ${result.status}`}: ${result.stderr}${result.stdout}`);
     return result.stdout;
   };
@@ -143,6 +163,18 @@ export async function startS3(options: { buckets?: string[]; noAuthActions?: num
       fs.rmSync(path.dirname(file), { recursive: true });
     },
     remove: (bucket, key) => void curl(["-X", "DELETE", url(bucket, key)]),
+    requestAs: (credentials, method, bucket, key) => {
+      const target = key === undefined ? `${url(bucket)}?list-type=2` : url(bucket, key);
+      // A PUT's body is "x", typed as put above (moto reads a form-encoded body as a form, storing nothing).
+      const body = method === "PUT" ? ["-H", "Content-Type: application/octet-stream", "--data-binary", "x"] : [];
+      const result = signed(["-X", method, ...body, "-w", "\n%{http_code}", target], "s3", credentials);
+      if (result.status !== 0) throw new Error(`curl ${method} ${target}: ${result.error ?? `exit ${result.status}`}: ${result.stderr}`);
+      const output = result.stdout.toString("utf8");
+      const end = output.lastIndexOf("\n");
+      return { status: Number(output.slice(end + 1)), body: output.slice(0, end) };
+    },
+    iam: (action, parameters) =>
+      curl(["-X", "POST", "--data", new URLSearchParams({ Action: action, Version: "2010-05-08", ...parameters }).toString(), `${env.AWS_ENDPOINT_URL}/`], "iam").toString("utf8"),
     stop: moto.stop,
   };
   for (const bucket of options.buckets ?? []) curl(["-X", "PUT", url(bucket)]);
