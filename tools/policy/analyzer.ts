@@ -61,6 +61,8 @@ export interface PolicyAnalyzer {
 }
 
 export class PolicyPackSession implements PolicyAnalyzer {
+  private readonly structs = new StructCache();
+
   private constructor(
     private readonly child: ChildProcess,
     private readonly client: any,
@@ -147,13 +149,13 @@ export class PolicyPackSession implements PolicyAnalyzer {
     // Concurrent, as the engine analyzes resources as their steps come; reported in plan order.
     const toAnalyze = changed ? analyzed.filter((r) => changed.has(r.urn)) : analyzed;
     const responses = await Promise.all(
-      toAnalyze.map((resource) => this.call("analyze", describeTo(new pb.AnalyzeRequest(), resource, byUrn))),
+      toAnalyze.map((resource) => this.call("analyze", describeTo(new pb.AnalyzeRequest(), resource, byUrn, this.structs))),
     );
     responses.forEach((response, i) => collect(response, toAnalyze[i].urn));
     const request = new pb.AnalyzeStackRequest();
     request.setResourcesList(
       analyzed.map((resource) => {
-        const r = describeTo(new pb.AnalyzerResource(), resource, byUrn);
+        const r = describeTo(new pb.AnalyzerResource(), resource, byUrn, this.structs);
         if (resource.parent) r.setParent(resource.parent);
         r.setDependenciesList(resource.options.dependsOn);
         const dependencies = r.getPropertydependenciesMap();
@@ -176,21 +178,34 @@ export class PolicyPackSession implements PolicyAnalyzer {
 }
 
 /** Fills what an AnalyzeRequest and an AnalyzerResource share: the resource, its options and provider. */
-function describeTo<T>(message: T, resource: PlannedResource, byUrn: Map<string, PlannedResource>): T {
+function describeTo<T>(message: T, resource: PlannedResource, byUrn: Map<string, PlannedResource>, structs: StructCache): T {
   const m = message as any;
   m.setType(resource.type);
   m.setName(resource.name);
   m.setUrn(resource.urn);
-  m.setProperties(struct(resource.inputs));
+  m.setProperties(structs.of(resource.inputs));
   m.setOptions(options(resource));
-  const provider = providerOf(resource, byUrn);
+  const provider = providerOf(resource, byUrn, structs);
   if (provider) m.setProvider(provider);
   return message;
 }
 
-/** A protobuf Struct of plain JSON (no undefined values, which Struct cannot hold). */
-function struct(value: Record<string, unknown>): unknown {
-  return Struct.fromJavaScript(JSON.parse(JSON.stringify(value)));
+/**
+ * Protobuf Structs of plain JSON (no undefined values, which Struct cannot hold), one per distinct
+ * JSON text for a session: a resource goes out twice per analysis (Analyze, AnalyzeStack), its
+ * provider's properties with every resource of that provider, and an unchanged resource again in
+ * the next analysis; building Structs was most of the client's time. A message is never changed
+ * once built, so requests share it.
+ */
+class StructCache {
+  private readonly built = new Map<string, unknown>();
+
+  of(value: Record<string, unknown>): unknown {
+    const json = JSON.stringify(value);
+    let message = this.built.get(json);
+    if (message === undefined) this.built.set(json, (message = Struct.fromJavaScript(JSON.parse(json))));
+    return message;
+  }
 }
 
 function options(resource: PlannedResource): unknown {
@@ -204,7 +219,7 @@ function options(resource: PlannedResource): unknown {
   return o;
 }
 
-function providerOf(resource: PlannedResource, byUrn: Map<string, PlannedResource>): unknown {
+function providerOf(resource: PlannedResource, byUrn: Map<string, PlannedResource>, structs: StructCache): unknown {
   // A provider reference is "<urn>::<id>".
   const urn = resource.options.provider?.replace(/::[^:]*$/, "");
   const provider = urn ? byUrn.get(urn) : undefined;
@@ -213,6 +228,6 @@ function providerOf(resource: PlannedResource, byUrn: Map<string, PlannedResourc
   p.setType(provider.type);
   p.setName(provider.name);
   p.setUrn(provider.urn);
-  p.setProperties(struct(provider.inputs));
+  p.setProperties(structs.of(provider.inputs));
   return p;
 }
