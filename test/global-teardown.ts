@@ -1,7 +1,10 @@
 import * as fs from "fs";
+import { RUN_TMPDIR_ENV } from "./global-setup";
 import { PLAN_CACHE_ENV } from "./harness";
 
 export default function globalTeardown(): void {
-  const dir = process.env[PLAN_CACHE_ENV];
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  for (const name of [PLAN_CACHE_ENV, RUN_TMPDIR_ENV]) {
+    const dir = process.env[name];
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
