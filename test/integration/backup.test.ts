@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
 import { readerPolicy, writerPolicy } from "../../components/backup/storage-render";
-import { freePort, hasBinary, runTool, startPostgres, startS3, tempDir, type Credentials, type Postgres, type S3 } from "./real-tools";
+import { freePort, hasBinary, listedKeys, runTool, startPostgres, startS3, tempDir, type Credentials, type Postgres, type S3 } from "./real-tools";
 
 const tools = ["initdb", "pg_ctl", "pg_dump", "pg_restore", "psql", "aws", "moto_server", "runuser", "shellcheck", "curl"];
 const installed = tools.every((tool) => hasBinary(tool));
@@ -275,8 +275,7 @@ describeWithTools("backup, restore check and restore", () => {
     it("lets the restore drill's reader list and read the backups, and write or delete nothing", () => {
       // Listed from the bucket's root (the policy's "" prefix): moto miscomputes the signature of a
       // ListObjectsV2 whose prefix ends in "/" once keys are enforced, for any user.
-      const listed = [...expectAllowed(reader, "GET").matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1]);
-      const manifest = listed.find((k) => k.startsWith("logical/") && k.endsWith(".manifest.json"))!;
+      const manifest = listedKeys(expectAllowed(reader, "GET")).find((k) => k.startsWith("logical/") && k.endsWith(".manifest.json"))!;
       expect(manifest).toMatch(/^logical\//);
       expect(JSON.parse(expectAllowed(reader, "GET", manifest))).toMatchObject({ database: "app" });
       expectDenied(reader, "PUT", "logical/probe-reader");

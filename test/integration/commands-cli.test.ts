@@ -30,7 +30,7 @@ function collect(child: ChildProcessWithoutNullStreams): Promise<Result> {
 /**
  * `npm run --silent NAME -- ARGS` without npm's own start (a fifth of a second each, for 29
  * commands here): the script's command line run by sh with the arguments after it and
- * node_modules/.bin first on PATH, as npm runs it. The first test shows npm prints the same.
+ * node_modules/.bin first on PATH, as npm runs it. A test below shows npm prints the same.
  */
 function npmRun(script: string, ...args: string[]): Promise<Result> {
   const env = { ...process.env, PATH: `${path.join(PROJECT_DIR, "node_modules", ".bin")}${path.delimiter}${process.env.PATH}` };

@@ -520,12 +520,12 @@ function rulesFor(ruleGroups: RuleGroup[], alert: string): RuleGroup[] {
  */
 function promtoolTest(ruleGroups: RuleGroup[], cases: Case[]): { status: number | null; output: string } {
   const dir = tempDir("mcp-promtool-");
-  const files = new Map<string, Case[]>();
+  const byFile = new Map<string, Case[]>();
   for (const c of cases) {
     const key = JSON.stringify([c.alert, c.interval ?? "1m", Boolean(c.annotations)]);
-    files.set(key, [...(files.get(key) ?? []), c]);
+    byFile.set(key, [...(byFile.get(key) ?? []), c]);
   }
-  [...files.values()].forEach((subset, i) => {
+  const testFiles = [...byFile.values()].map((subset, i) => {
     const [{ alert, interval = "1m", annotations }] = subset;
     const rules = rulesFor(annotations ? ruleGroups : withoutAnnotations(ruleGroups), alert);
     fs.writeFileSync(path.join(dir, `${i}.rules.yaml`), stringify({ groups: rules }, { lineWidth: 0 }));
@@ -545,9 +545,11 @@ function promtoolTest(ruleGroups: RuleGroup[], cases: Case[]): { status: number 
         ],
       })),
     };
-    fs.writeFileSync(path.join(dir, `${i}.tests.yaml`), stringify(tests, { lineWidth: 0 }));
+    const file = path.join(dir, `${i}.tests.yaml`);
+    fs.writeFileSync(file, stringify(tests, { lineWidth: 0 }));
+    return file;
   });
-  return runTool("promtool", ["test", "rules", ...[...files.keys()].map((_, i) => path.join(dir, `${i}.tests.yaml`))]);
+  return runTool("promtool", ["test", "rules", ...testFiles]);
 }
 
 describeWithPromtool("promtool", () => {

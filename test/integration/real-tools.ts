@@ -99,6 +99,11 @@ export interface S3Env {
   AWS_DEFAULT_REGION: string;
 }
 
+/** The object keys of a ListObjectsV2 response, in its order. */
+export function listedKeys(listing: string): string[] {
+  return [...listing.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+}
+
 /** An access key pair, as the aws CLI reads it from the environment. */
 export type Credentials = Pick<S3Env, "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY">;
 
@@ -153,7 +158,7 @@ export async function startS3(options: { buckets?: string[]; noAuthActions?: num
     keys: (bucket, prefix = "") => {
       const listing = curl([`${url(bucket)}?list-type=2&max-keys=1000&prefix=${encodeURIComponent(prefix)}`]).toString("utf8");
       if (/<IsTruncated>true</.test(listing)) throw new Error(`more than 1000 keys under s3://${bucket}/${prefix}`);
-      return [...listing.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => m[1].replace(/&amp;/g, "&")).sort();
+      return listedKeys(listing).sort();
     },
     get: (bucket, key) => curl([url(bucket, key)]),
     put: (bucket, key, body) => {
