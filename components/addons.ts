@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterAddons } from "../config";
 
@@ -8,11 +8,11 @@ import type { ClusterAddons } from "../config";
  */
 export class ClusterAddonsComponent extends pulumi.ComponentResource {
   /** The CloudNativePG operator release, when this stack installs it. */
-  readonly cloudnativePg?: k8s.helm.v3.Release;
+  readonly cloudnativePg?: Release;
   /** The cert-manager release, when this stack installs it. */
-  readonly certManager?: k8s.helm.v3.Release;
+  readonly certManager?: Release;
   /** The barman-cloud plugin release, when this stack installs it. */
-  readonly barmanCloud?: k8s.helm.v3.Release;
+  readonly barmanCloud?: Release;
 
   constructor(
     name: string,
@@ -35,7 +35,7 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
       values: Record<string, unknown>,
       dependsOn: pulumi.Resource[] = [],
     ) =>
-      new k8s.helm.v3.Release(
+      new Release(
         `${name}-${chart}`,
         {
           name: releaseName,
@@ -71,7 +71,7 @@ export class ClusterAddonsComponent extends pulumi.ComponentResource {
     }
     if (barmanCloud.install && needsBarman) {
       // The plugin's certificates come from cert-manager; it extends the operator.
-      const after = [this.cloudnativePg, this.certManager].filter((r): r is k8s.helm.v3.Release => r !== undefined);
+      const after = [this.cloudnativePg, this.certManager].filter((r): r is Release => r !== undefined);
       this.barmanCloud = release("plugin-barman-cloud", "barman-cloud", "https://cloudnative-pg.github.io/charts", barmanCloud, {}, after);
     }
     this.registerOutputs({});

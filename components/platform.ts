@@ -2,7 +2,7 @@
  * The whole stack from a validated configuration: the namespace, generated secrets and every app
  * service, on the kubeconfig context the stack names. Returns the stack outputs.
  */
-import * as k8s from "@pulumi/kubernetes";
+import { Provider } from "@pulumi/kubernetes/provider";
 import type * as pulumi from "@pulumi/pulumi";
 import { type DataUse, imageReference, issuedByCertManager, type PlatformConfig } from "../config";
 import { ClusterAddonsComponent } from "./addons";
@@ -21,7 +21,7 @@ import { tenantJobLabels, tenantManagedRoles } from "./tenants/public";
 import { backupJobLabels } from "./backup/public";
 
 export function buildPlatform(config: PlatformConfig) {
-  const provider = config.kubeContext ? new k8s.Provider("kubernetes", { context: config.kubeContext }) : undefined;
+  const provider = config.kubeContext ? new Provider("kubernetes", { context: config.kubeContext }) : undefined;
   const base: pulumi.ComponentResourceOptions = provider ? { providers: [provider] } : {};
 
   const namespace = new StackNamespace("stack", { config }, base);

@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
 import { generatedPassword } from "./password";
@@ -24,7 +24,7 @@ export class AppSecrets extends pulumi.ComponentResource {
     for (const [key, settings] of Object.entries(args.secrets.generated)) {
       values[key] = generatedPassword(`${name}-${key}`, `${args.secrets.rotation}.${settings.rotation}`, this, settings.length);
     }
-    new k8s.core.v1.Secret(
+    new corev1.Secret(
       `${name}-secret`,
       {
         metadata: {

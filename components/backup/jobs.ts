@@ -1,7 +1,11 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as docker from "@pulumi/docker";
-import * as k8s from "@pulumi/kubernetes";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as rbacv1 from "@pulumi/kubernetes/rbac/v1";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
 import * as pulumi from "@pulumi/pulumi";
 import { imageReference, postgresMajor, type BackupsConfig, type PlatformConfig, type PostgresConfig } from "../../config";
 import { backupGateJob, renderBackupJobs } from "./jobs-render";
@@ -59,29 +63,29 @@ export class BackupJobs extends pulumi.ComponentResource {
     const scripts = Object.fromEntries(JOB_SCRIPTS.map((file) => [file, fs.readFileSync(path.join(BACKUP_DIR, file), "utf8")]));
     const m = renderBackupJobs(args.backups, { namespace: args.namespace, image, scripts, postgres: args.postgres, tenants: args.tenants });
 
-    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
-    const configMap = new k8s.core.v1.ConfigMap(`${name}-scripts`, m.scripts, child);
-    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+    const account = new corev1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
+    const configMap = new corev1.ConfigMap(`${name}-scripts`, m.scripts, child);
+    new networkingv1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
     for (const [jobName, cronJob] of Object.entries(m.cronJobs)) {
-      new k8s.batch.v1.CronJob(jobName, cronJob, { ...child, dependsOn: [account, configMap] });
+      new batchv1.CronJob(jobName, cronJob, { ...child, dependsOn: [account, configMap] });
     }
     if (m.gate) {
-      const gateAccount = new k8s.core.v1.ServiceAccount(`${name}-gate-sa`, m.gate.serviceAccount, child);
-      const gateRole = new k8s.rbac.v1.Role(`${name}-gate-role`, m.gate.role, child);
-      const gateBinding = new k8s.rbac.v1.RoleBinding(`${name}-gate-rolebinding`, m.gate.roleBinding, { ...child, dependsOn: [gateAccount, gateRole] });
-      new k8s.networking.v1.NetworkPolicy(`${name}-gate-netpol`, m.gate.networkPolicy, child);
+      const gateAccount = new corev1.ServiceAccount(`${name}-gate-sa`, m.gate.serviceAccount, child);
+      const gateRole = new rbacv1.Role(`${name}-gate-role`, m.gate.role, child);
+      const gateBinding = new rbacv1.RoleBinding(`${name}-gate-rolebinding`, m.gate.roleBinding, { ...child, dependsOn: [gateAccount, gateRole] });
+      new networkingv1.NetworkPolicy(`${name}-gate-netpol`, m.gate.networkPolicy, child);
       this.gate = { image, after: [gateBinding, configMap] };
     }
     if (args.backups.drill.enabled) {
       const d = renderRestoreDrill(args.backups, { namespace: args.namespace, image, scripts, postgres: args.postgres, monitoringNamespace: args.monitoringNamespace, operatorNamespace: args.operatorNamespace });
-      const drillAccount = new k8s.core.v1.ServiceAccount(`${name}-drill-sa`, d.serviceAccount, child);
-      const role = new k8s.rbac.v1.Role(`${name}-drill-role`, d.role, child);
-      const binding = new k8s.rbac.v1.RoleBinding(`${name}-drill-rolebinding`, d.roleBinding, { ...child, dependsOn: [drillAccount, role] });
-      const source = new k8s.apiextensions.CustomResource(`${name}-drill-source`, d.source, child);
-      const template = new k8s.core.v1.ConfigMap(`${name}-drill-template`, d.template, child);
-      new k8s.networking.v1.NetworkPolicy(`${name}-drill-netpol`, d.drillPolicy, child);
-      new k8s.networking.v1.NetworkPolicy(`${name}-drill-scratch-netpol`, d.scratchPolicy, child);
-      new k8s.batch.v1.CronJob(JOB_NAMES.restoreDrill, d.cronJob, { ...child, dependsOn: [binding, configMap, source, template] });
+      const drillAccount = new corev1.ServiceAccount(`${name}-drill-sa`, d.serviceAccount, child);
+      const role = new rbacv1.Role(`${name}-drill-role`, d.role, child);
+      const binding = new rbacv1.RoleBinding(`${name}-drill-rolebinding`, d.roleBinding, { ...child, dependsOn: [drillAccount, role] });
+      const source = new CustomResource(`${name}-drill-source`, d.source, child);
+      const template = new corev1.ConfigMap(`${name}-drill-template`, d.template, child);
+      new networkingv1.NetworkPolicy(`${name}-drill-netpol`, d.drillPolicy, child);
+      new networkingv1.NetworkPolicy(`${name}-drill-scratch-netpol`, d.scratchPolicy, child);
+      new batchv1.CronJob(JOB_NAMES.restoreDrill, d.cronJob, { ...child, dependsOn: [binding, configMap, source, template] });
     }
     this.registerOutputs({});
   }
@@ -95,9 +99,9 @@ export class BackupJobs extends pulumi.ComponentResource {
     const { namespace, backups } = this.args;
     const backup = preReleaseBackup(postgresNames().cluster, namespace, POSTGRES_LABELS, release);
     const backupName = String(backup.metadata.name);
-    const resource = new k8s.apiextensions.CustomResource(backupName, backup, { parent });
+    const resource = new CustomResource(backupName, backup, { parent });
     // Named as its Backup, and never re-run for the same release (its template is immutable).
-    return new k8s.batch.v1.Job(`${backupName}-gate`, backupGateJob(backups, { namespace, image: this.gate.image }, backupName), {
+    return new batchv1.Job(`${backupName}-gate`, backupGateJob(backups, { namespace, image: this.gate.image }, backupName), {
       parent,
       dependsOn: [resource, ...this.gate.after],
       ignoreChanges: ["spec"],

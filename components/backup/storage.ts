@@ -2,7 +2,7 @@
 import * as iam from "@pulumi/aws/iam";
 import * as kms from "@pulumi/aws/kms";
 import * as s3 from "@pulumi/aws/s3";
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { BackupsConfig } from "../../config";
 import { BACKUP_CREDENTIALS, BACKUP_READER_CREDENTIALS } from "./names";
@@ -131,7 +131,7 @@ export class BackupStorage extends pulumi.ComponentResource {
           child,
         );
         const accessKey = new iam.AccessKey(`${name}-${suffix}`, { user: user.name }, child);
-        new k8s.core.v1.Secret(
+        new corev1.Secret(
           `${name}-${suffix === "writer" ? "credentials" : `${suffix}-credentials`}`,
           {
             metadata: { name: secretName, namespace: args.namespace, labels: MANAGED_LABELS },

@@ -1,4 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import { CustomResource } from "@pulumi/kubernetes/apiextensions";
+import { Release } from "@pulumi/kubernetes/helm/v3/release";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
 import { PLAIN_KEYS_ANNOTATION } from "../labels";
@@ -14,14 +18,14 @@ const GRAFANA_CHARTS = "https://grafana.github.io/helm-charts";
  * Loki with promtail and Tempo when the stack turns logs and tracing on.
  */
 export class MonitoringStack extends pulumi.ComponentResource {
-  readonly release: k8s.helm.v3.Release;
+  readonly release: Release;
 
   constructor(name: string, args: { config: PlatformConfig }, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:monitoring:MonitoringStack", name, {}, opts);
     const child = { parent: this };
     const { monitoring } = args.config;
-    const namespace = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: monitoring.namespace } }, child);
-    const alertmanagerConfig = new k8s.core.v1.Secret(
+    const namespace = new corev1.Namespace(`${name}-namespace`, { metadata: { name: monitoring.namespace } }, child);
+    const alertmanagerConfig = new corev1.Secret(
       `${name}-alertmanager-config`,
       {
         metadata: { name: ALERTMANAGER_CONFIG_SECRET, namespace: monitoring.namespace, annotations: { [PLAIN_KEYS_ANNOTATION]: "alertmanager.yaml" } },
@@ -30,7 +34,7 @@ export class MonitoringStack extends pulumi.ComponentResource {
       { ...child, dependsOn: [namespace] },
     );
     const chart = (chartName: string, version: string, values: Record<string, unknown>, dependsOn: pulumi.Resource[], repo = PROMETHEUS_CHARTS) =>
-      new k8s.helm.v3.Release(
+      new Release(
         `${name}-${chartName}`,
         {
           name: chartName,
@@ -69,17 +73,17 @@ export class Monitoring extends pulumi.ComponentResource {
     const child = { parent: this };
     const m = renderMonitoring(args.config);
     for (const monitor of m.podMonitors) {
-      new k8s.apiextensions.CustomResource(`${name}-podmonitor-${(monitor.metadata as { name: string }).name}`, monitor, child);
+      new CustomResource(`${name}-podmonitor-${(monitor.metadata as { name: string }).name}`, monitor, child);
     }
-    if (m.probe) new k8s.apiextensions.CustomResource(`${name}-uptime-probe`, m.probe, child);
-    new k8s.apiextensions.CustomResource(`${name}-rules`, m.rule, child);
-    new k8s.core.v1.ConfigMap(`${name}-dashboard`, m.dashboard, child);
-    if (m.logRules) new k8s.core.v1.ConfigMap(`${name}-log-rules`, m.logRules, child);
+    if (m.probe) new CustomResource(`${name}-uptime-probe`, m.probe, child);
+    new CustomResource(`${name}-rules`, m.rule, child);
+    new corev1.ConfigMap(`${name}-dashboard`, m.dashboard, child);
+    if (m.logRules) new corev1.ConfigMap(`${name}-log-rules`, m.logRules, child);
     if (m.pushgateway) {
-      const service = new k8s.core.v1.Service(`${name}-pushgateway`, m.pushgateway.service, child);
-      new k8s.apps.v1.StatefulSet(`${name}-pushgateway`, m.pushgateway.statefulSet, { ...child, dependsOn: [service] });
-      new k8s.apiextensions.CustomResource(`${name}-podmonitor-pushgateway`, m.pushgateway.podMonitor, child);
-      new k8s.networking.v1.NetworkPolicy(`${name}-pushgateway-netpol`, m.pushgateway.networkPolicy, child);
+      const service = new corev1.Service(`${name}-pushgateway`, m.pushgateway.service, child);
+      new appsv1.StatefulSet(`${name}-pushgateway`, m.pushgateway.statefulSet, { ...child, dependsOn: [service] });
+      new CustomResource(`${name}-podmonitor-pushgateway`, m.pushgateway.podMonitor, child);
+      new networkingv1.NetworkPolicy(`${name}-pushgateway-netpol`, m.pushgateway.networkPolicy, child);
     }
     this.registerOutputs({});
   }

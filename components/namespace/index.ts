@@ -1,4 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
 import { renderNamespace } from "./render";
@@ -10,22 +11,22 @@ export interface StackNamespaceArgs {
 /** The stack's namespace with its default-deny network policy, quota and limit range. */
 export class StackNamespace extends pulumi.ComponentResource {
   readonly name: string;
-  readonly namespace: k8s.core.v1.Namespace;
+  readonly namespace: corev1.Namespace;
 
   constructor(name: string, args: StackNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mcp-platform:platform:StackNamespace", name, {}, opts);
     const m = renderNamespace(args.config);
     this.name = args.config.namespace;
     // Deleting the namespace deletes everything in it: production's is protected.
-    this.namespace = new k8s.core.v1.Namespace(`${name}-namespace`, m.namespace, {
+    this.namespace = new corev1.Namespace(`${name}-namespace`, m.namespace, {
       parent: this,
       protect: args.config.environment === "production",
     });
     const inNamespace = { parent: this, dependsOn: [this.namespace] };
-    new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, m.defaultDeny, inNamespace);
-    new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, m.allowDns, inNamespace);
-    if (m.quota) new k8s.core.v1.ResourceQuota(`${name}-quota`, m.quota, inNamespace);
-    new k8s.core.v1.LimitRange(`${name}-limits`, m.limitRange, inNamespace);
+    new networkingv1.NetworkPolicy(`${name}-default-deny`, m.defaultDeny, inNamespace);
+    new networkingv1.NetworkPolicy(`${name}-allow-dns`, m.allowDns, inNamespace);
+    if (m.quota) new corev1.ResourceQuota(`${name}-quota`, m.quota, inNamespace);
+    new corev1.LimitRange(`${name}-limits`, m.limitRange, inNamespace);
     this.registerOutputs({ name: this.name });
   }
 }

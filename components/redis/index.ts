@@ -1,4 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { RedisConfig } from "../../config";
 import { generatedPassword } from "../password";
@@ -20,15 +22,15 @@ export class Redis extends pulumi.ComponentResource {
     const child = { parent: this };
     const password = generatedPassword(`${name}-password`, String(args.config.passwordRotation), this);
     const m = renderRedis(args.role, args.config, args.context, password);
-    const auth = new k8s.core.v1.Secret(`${name}-auth`, m.auth, child);
-    const config = new k8s.core.v1.ConfigMap(`${name}-config`, m.config, child);
-    new k8s.apps.v1.StatefulSet(`${name}-statefulset`, m.statefulSet, {
+    const auth = new corev1.Secret(`${name}-auth`, m.auth, child);
+    const config = new corev1.ConfigMap(`${name}-config`, m.config, child);
+    new appsv1.StatefulSet(`${name}-statefulset`, m.statefulSet, {
       ...child,
       dependsOn: [auth, config],
       protect: args.protect && args.role === "queue",
     });
-    new k8s.core.v1.Service(`${name}-service`, m.service, child);
-    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+    new corev1.Service(`${name}-service`, m.service, child);
+    new networkingv1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
     this.registerOutputs({});
   }
 }

@@ -1,4 +1,9 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as appsv1 from "@pulumi/kubernetes/apps/v1";
+import * as autoscalingv2 from "@pulumi/kubernetes/autoscaling/v2";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
+import * as policyv1 from "@pulumi/kubernetes/policy/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceConfig } from "../../config";
 import { renderService, type StackContext } from "./render";
@@ -24,7 +29,7 @@ export class AppService extends pulumi.ComponentResource {
     const m = renderService(args.context, name, args.service);
     const child = { parent: this };
 
-    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
+    const account = new corev1.ServiceAccount(`${name}-sa`, m.serviceAccount, child);
     // One gate per release (version) of the service, whichever colours and Jobs it serves.
     const gates = new Map<string, pulumi.Resource>();
     const gateOf = (version: string | undefined): pulumi.Resource[] => {
@@ -37,7 +42,7 @@ export class AppService extends pulumi.ComponentResource {
         const { name: jobName, labels } = job.metadata as { name: string; labels: Record<string, string> };
         // The name carries the image and command: a Job never re-runs for the same release, and
         // later edits to its (immutable) template are not applied to a finished migration.
-        const resource = new k8s.batch.v1.Job(jobName, job, { ...child, dependsOn: [account, ...gateOf(labels["app.kubernetes.io/version"])], ignoreChanges: ["spec"] });
+        const resource = new batchv1.Job(jobName, job, { ...child, dependsOn: [account, ...gateOf(labels["app.kubernetes.io/version"])], ignoreChanges: ["spec"] });
         return [jobName, resource] as const;
       }),
     );
@@ -45,12 +50,12 @@ export class AppService extends pulumi.ComponentResource {
     const deployments = m.workloads.map((w) => {
       const key = w.color ? `${name}-${w.color}` : name;
       const migration = w.migration ? jobs.get(w.migration) : undefined;
-      const deployment = new k8s.apps.v1.Deployment(key, w.deployment, {
+      const deployment = new appsv1.Deployment(key, w.deployment, {
         ...child,
         dependsOn: [account, ...(migration ? [migration] : []), ...gateOf(w.release)],
       });
-      if (w.autoscaler) new k8s.autoscaling.v2.HorizontalPodAutoscaler(`${key}-hpa`, w.autoscaler, { ...child, dependsOn: [deployment] });
-      new k8s.policy.v1.PodDisruptionBudget(`${key}-pdb`, w.disruptionBudget, child);
+      if (w.autoscaler) new autoscalingv2.HorizontalPodAutoscaler(`${key}-hpa`, w.autoscaler, { ...child, dependsOn: [deployment] });
+      new policyv1.PodDisruptionBudget(`${key}-pdb`, w.disruptionBudget, child);
       return { workload: w, deployment };
     });
 
@@ -58,9 +63,9 @@ export class AppService extends pulumi.ComponentResource {
     const standby = deployments.find((d) => !d.workload.active);
     m.services.forEach((service, i) => {
       const target = i === 0 ? active : standby!;
-      new k8s.core.v1.Service(i === 0 ? `${name}-service` : `${name}-preview`, service, { ...child, dependsOn: [target.deployment] });
+      new corev1.Service(i === 0 ? `${name}-service` : `${name}-preview`, service, { ...child, dependsOn: [target.deployment] });
     });
-    new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+    new networkingv1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
 
     this.registerOutputs({});
   }

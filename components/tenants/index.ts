@@ -1,4 +1,6 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as batchv1 from "@pulumi/kubernetes/batch/v1";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
+import * as networkingv1 from "@pulumi/kubernetes/networking/v1";
 import * as keycloak from "@pulumi/keycloak";
 import * as pulumi from "@pulumi/pulumi";
 import { activeTenants, tenantSchemaName, type PlatformConfig, type PostgresConfig } from "../../config";
@@ -32,7 +34,7 @@ export class Tenants extends pulumi.ComponentResource {
 
     // Protected where the tenant's data is: a new key would make its encrypted data unreadable.
     const keys = Object.fromEntries(tenants.map(([id]) => [id, generatedPassword(`${name}-${id}-key`, "0", this, 64, protect)]));
-    const keySecret = new k8s.core.v1.Secret(
+    const keySecret = new corev1.Secret(
       `${name}-keys`,
       { metadata: { name: TENANT_KEYS_SECRET, namespace: config.namespace, labels }, type: "Opaque", stringData: keys },
       { ...child, additionalSecretOutputs: ["data", "stringData"], protect },
@@ -41,7 +43,7 @@ export class Tenants extends pulumi.ComponentResource {
       .filter(([, tenant]) => tenant.database.login)
       .map(
         ([id]) =>
-          new k8s.core.v1.Secret(
+          new corev1.Secret(
             `${name}-${id}-db`,
             {
               metadata: { name: tenantRoleSecret(id), namespace: config.namespace, labels: { ...labels, "cnpg.io/reload": "true" } },
@@ -86,10 +88,10 @@ export class Tenants extends pulumi.ComponentResource {
     }
 
     const m = renderTenants(config, args.postgres);
-    const sql = new k8s.core.v1.ConfigMap(`${name}-sql`, m.sql, child);
-    const policy = new k8s.networking.v1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
+    const sql = new corev1.ConfigMap(`${name}-sql`, m.sql, child);
+    const policy = new networkingv1.NetworkPolicy(`${name}-netpol`, m.networkPolicy, child);
     for (const { job } of m.jobs) {
-      new k8s.batch.v1.Job(String((job.metadata as { name: string }).name), job, { ...child, dependsOn: [args.database, sql, policy, keySecret, ...roleSecrets] });
+      new batchv1.Job(String((job.metadata as { name: string }).name), job, { ...child, dependsOn: [args.database, sql, policy, keySecret, ...roleSecrets] });
     }
     this.registerOutputs({});
   }

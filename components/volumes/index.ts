@@ -1,4 +1,4 @@
-import * as k8s from "@pulumi/kubernetes";
+import * as corev1 from "@pulumi/kubernetes/core/v1";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../../config";
 import { renderVolumes } from "./render";
@@ -16,7 +16,7 @@ export class Volumes extends pulumi.ComponentResource {
     for (const [claimName, claim] of Object.entries(renderVolumes(args.config))) {
       // The provider waits until the claim is Bound, so a storage class that cannot provide it fails
       // here, by name; under WaitForFirstConsumer binding it waits for Pending only, and the pods wait.
-      new k8s.core.v1.PersistentVolumeClaim(`${name}-${claimName}`, claim, { parent: this, protect: args.protect });
+      new corev1.PersistentVolumeClaim(`${name}-${claimName}`, claim, { parent: this, protect: args.protect });
     }
     this.registerOutputs({});
   }
