@@ -15,14 +15,13 @@ import "./lazy-closure";
 import * as fs from "fs";
 import * as path from "path";
 import { parseCli, runMain, UsageError, type Usage } from "./cli";
-import { PolicyPackSession, type PolicyAnalyzer } from "./policy/analyzer";
-import { InProcessPack } from "./policy/in-process";
+import type { PolicyAnalyzer } from "./policy/analyzer";
 import { locateViolation, type StackFile } from "./policy/locate";
 import { readPolicyConfig, resolvePolicyConfig } from "./policy/policy-config";
 import { blocks, formatResults, FORMATS, type Format, type StackResult } from "./policy/report";
 import { isChecked } from "./plan-format";
 import { planFileProblems } from "./plan-file";
-import { planStack, type Plan } from "./render-stack";
+import type { Plan } from "./render-stack";
 import { projectExamples, projectStacks, requireStack } from "./stack-config";
 
 const USAGE: Usage = {
@@ -113,6 +112,12 @@ async function main(): Promise<number> {
   const plans = (args.plan ?? []).map(readPlanFile);
   if (args["policy-config"]) readPolicyConfig(args["policy-config"]);
 
+  // Loaded once the arguments are valid: --help and a usage error are answered without Pulumi's SDKs (0.18 s, not 0.44 s).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { planStack } = require("./render-stack") as typeof import("./render-stack");
+  const { PolicyPackSession } = require("./policy/analyzer") as typeof import("./policy/analyzer");
+  const { InProcessPack } = require("./policy/in-process") as typeof import("./policy/in-process");
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const packDir = path.resolve(args["policy-pack"] ?? POLICIES_DIR);
   const session: PolicyAnalyzer = args.analyzer === "protocol" ? await PolicyPackSession.start(packDir) : InProcessPack.load(packDir);
   const results: StackResult[] = [];
