@@ -112,14 +112,16 @@ async function main(): Promise<number> {
   const plans = (args.plan ?? []).map(readPlanFile);
   if (args["policy-config"]) readPolicyConfig(args["policy-config"]);
 
-  // Loaded once the arguments are valid: --help and a usage error are answered without Pulumi's SDKs (0.18 s, not 0.44 s).
+  // Loaded once the arguments are valid, and only the analyzer asked for: --help and a usage error
+  // are answered without Pulumi's SDKs (0.18 s, not 0.44 s).
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { planStack } = require("./render-stack") as typeof import("./render-stack");
-  const { PolicyPackSession } = require("./policy/analyzer") as typeof import("./policy/analyzer");
-  const { InProcessPack } = require("./policy/in-process") as typeof import("./policy/in-process");
-  /* eslint-enable @typescript-eslint/no-require-imports */
   const packDir = path.resolve(args["policy-pack"] ?? POLICIES_DIR);
-  const session: PolicyAnalyzer = args.analyzer === "protocol" ? await PolicyPackSession.start(packDir) : InProcessPack.load(packDir);
+  const session: PolicyAnalyzer =
+    args.analyzer === "protocol"
+      ? await (require("./policy/analyzer") as typeof import("./policy/analyzer")).PolicyPackSession.start(packDir)
+      : (require("./policy/in-process") as typeof import("./policy/in-process")).InProcessPack.load(packDir);
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const results: StackResult[] = [];
   let report: string;
   try {
