@@ -15,6 +15,15 @@
  * while a dependency compiles, as Node otherwise reads and measures the source map of each of the
  * SDKs' several hundred files as it loads (profiled before: about a tenth of a plan's time).
  *
+ * The dependencies' JavaScript is compiled by V8 with a code cache kept beside the compiled files
+ * (what Node 22's module.enableCompileCache does; Node 20 has none): V8's compilation of the SDKs'
+ * modules was a fifth of each command's CPU, and the commands start some hundred times in a test
+ * run. A module's cache is keyed by its path and text and written once the process has run (so the
+ * functions it compiled lazily are in it too); V8 refuses a cache of another version or flags, and
+ * the module is then compiled as Node does. Left to Node: a module Node would load another way (ES
+ * module syntax in a .js file), and one that may call import() (Node 20 gives a script compiled
+ * this way its own loader for that only under an experimental flag, with a warning on stderr).
+ *
  * MCP_TS_CACHE names another cache directory; a cache that cannot be written is not an error (each
  * run compiles again). The cache only grows: delete the directory to empty it.
  */
@@ -23,6 +32,7 @@ const fs = require("fs");
 const Module = require("module");
 const os = require("os");
 const path = require("path");
+const vm = require("vm");
 
 const TSCONFIG = fs.readFileSync(path.join(__dirname, "..", "tsconfig.json"), "utf8");
 const ESBUILD_VERSION = require("esbuild/package.json").version;
@@ -33,25 +43,34 @@ const DEPENDENCIES = `${path.sep}node_modules${path.sep}`;
 /** @type {import("esbuild") | undefined} loaded only when a file is not in the cache */
 let esbuild;
 
+/** Where the cache keeps what it derives from `text` (a file's path, its text and what else it depends on). */
+function cachePath(text, extension) {
+  const key = crypto.createHash("sha256").update(text).digest("hex");
+  return path.join(CACHE_DIR, key.slice(0, 2), `${key}${extension}`);
+}
+
+/** Writes a cache entry whole under another name, then renames it: a reader never sees half a file. */
+function store(file, data) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}`;
+    fs.writeFileSync(partial, data);
+    fs.renameSync(partial, file);
+  } catch {
+    // A read-only or full cache: this run compiled it, the next will again.
+  }
+}
+
 /** The compiled JavaScript of a TypeScript file, from the cache or compiled (and cached) now. */
 function compiled(filename, source) {
-  const key = crypto.createHash("sha256").update(`${filename}\0${ESBUILD_VERSION}\0${process.versions.node}\0${TSCONFIG}\0${source}`).digest("hex");
-  const cached = path.join(CACHE_DIR, key.slice(0, 2), `${key}.js`);
+  const cached = cachePath(`${filename}\0${ESBUILD_VERSION}\0${process.versions.node}\0${TSCONFIG}\0${source}`, ".js");
   try {
     return fs.readFileSync(cached, "utf8");
   } catch {
     // Not compiled yet.
   }
   const code = transpile(filename, source);
-  try {
-    fs.mkdirSync(path.dirname(cached), { recursive: true });
-    // Written whole under another name, then renamed: a reader never sees half a file.
-    const partial = `${cached}.${process.pid}`;
-    fs.writeFileSync(partial, code);
-    fs.renameSync(partial, cached);
-  } catch {
-    // A read-only or full cache: this run compiled it, the next will again.
-  }
+  store(cached, code);
   return code;
 }
 
@@ -87,6 +106,10 @@ const compile = prototype._compile;
 process.setSourceMapsEnabled(true);
 prototype._compile = function (content, filename) {
   const maps = !filename.includes(DEPENDENCIES);
+  if (!maps) {
+    const wrapper = compiledWithCache(content, filename);
+    if (wrapper) return wrapper.call(this.exports, this.exports, requireFor(this), this, filename, path.dirname(filename));
+  }
   const around = process.sourceMapsEnabled;
   if (maps === around) return compile.call(this, content, filename);
   // A dependency's load turns them off; a project file a dependency loads (the program) turns them on again.
@@ -97,3 +120,56 @@ prototype._compile = function (content, filename) {
     process.setSourceMapsEnabled(around);
   }
 };
+
+/** What may be a call of import() (a mention in a comment or a string too: Node then compiles the module). */
+const DYNAMIC_IMPORT = /\bimport\s*\(/;
+
+/** Scripts compiled without a usable cache, whose code cache is written when the process exits. */
+/** @type {Array<[string, vm.Script]>} */
+const uncached = [];
+process.once("exit", () => {
+  for (const [file, script] of uncached) store(file, script.createCachedData());
+});
+
+/**
+ * A dependency's module function compiled by V8 from its code cache (see the top), or undefined
+ * when Node is to compile it its own way: a text that is not a CommonJS script, or may call import(). Source maps are off
+ * while it compiles, as for every dependency.
+ * @param {string} content @param {string} filename @returns {Function | undefined}
+ */
+function compiledWithCache(content, filename) {
+  if (DYNAMIC_IMPORT.test(content)) return undefined;
+  const file = cachePath(`${filename}\0${process.versions.v8}\0${content}`, ".v8");
+  /** @type {Buffer | undefined} */
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(file);
+  } catch {
+    // Not cached yet.
+  }
+  const around = process.sourceMapsEnabled;
+  process.setSourceMapsEnabled(false);
+  try {
+    const script = new vm.Script(Module.wrap(content), { filename, cachedData });
+    if (cachedData === undefined || script.cachedDataRejected) uncached.push([file, script]);
+    return script.runInThisContext({ displayErrors: true });
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  } finally {
+    process.setSourceMapsEnabled(around);
+  }
+}
+
+/** The `require` a module's code is given, as Node makes it (lib/internal/modules/helpers.js, makeRequireFunction). @param {Module} module */
+function requireFor(module) {
+  const require = /** @type {NodeJS.Require} */ ((/** @type {string} */ id) => module.require(id));
+  const internal = /** @type {{ _resolveFilename(r: string, m: Module, main: boolean, o?: unknown): string; _resolveLookupPaths(r: string, m: Module): string[] | null; _extensions: NodeJS.RequireExtensions; _cache: NodeJS.Dict<NodeJS.Module> }} */ (/** @type {unknown} */ (Module));
+  const resolve = /** @type {NodeJS.RequireResolve} */ ((request, options) => internal._resolveFilename(request, module, false, options));
+  resolve.paths = (request) => internal._resolveLookupPaths(request, module);
+  require.resolve = resolve;
+  require.main = process.mainModule;
+  require.extensions = internal._extensions;
+  require.cache = internal._cache;
+  return require;
+}

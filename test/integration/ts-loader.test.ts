@@ -3,7 +3,8 @@
  * temporary directory, each run a real Node process: it compiles a file once and later runs read
  * the cache without starting esbuild; a changed file is compiled again; a stack trace points at the
  * TypeScript line; a file that does not compile names its line and column; a cache it cannot write
- * is no error.
+ * is no error. A dependency's JavaScript is compiled with a V8 code cache, and behaves as Node's own
+ * loader makes it behave (the same program run by plain Node is the reference).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -59,5 +60,68 @@ describe("the TypeScript loader (tools/ts-loader.cjs)", () => {
     fs.writeFileSync(blocked, "");
     fs.writeFileSync(file, "console.log(40 + 2);\n");
     expect(run(file, path.join(blocked, "cache"))).toEqual({ status: 0, stdout: "42\n", stderr: "", esbuild: true });
+  });
+
+  describe("a dependency's code cache", () => {
+    const project = tempDir("mcp-ts-loader-dep-");
+    const dep = path.join(project, "node_modules", "dep");
+    fs.mkdirSync(dep, { recursive: true });
+    fs.writeFileSync(path.join(dep, "package.json"), '{ "name": "dep", "main": "index.js" }\n');
+    fs.writeFileSync(path.join(dep, "other.js"), "module.exports = 'other';\n");
+    fs.writeFileSync(path.join(dep, "later.mjs"), "export const later = 'imported';\n");
+    fs.writeFileSync(path.join(dep, "lazy.js"), "module.exports = () => import('./later.mjs').then((m) => m.later);\n");
+    fs.writeFileSync(
+      path.join(dep, "index.js"),
+      [
+        "exports.facts = [__filename === require.resolve('dep'), require('./other'), require.resolve.paths('x').length > 0, require.cache[__filename] === module, this === exports, require.main === process.mainModule];",
+        "exports.later = require('./lazy');",
+        "exports.boom = function boom() {",
+        "  throw new Error('boom in a dependency');",
+        "};",
+      ].join("\n"),
+    );
+    fs.mkdirSync(path.join(project, "node_modules", "esm-syntax"));
+    fs.writeFileSync(path.join(project, "node_modules", "esm-syntax", "index.js"), "export const esm = 'esm syntax';\n");
+    const entry = path.join(project, "entry.js");
+    fs.writeFileSync(
+      entry,
+      [
+        "const dep = require('dep');",
+        "console.log(JSON.stringify(dep.facts));",
+        "let esm;",
+        "try { esm = require('esm-syntax').esm; } catch (error) { esm = error.name; }",
+        "console.log(esm);",
+        "dep.later().then((later) => { console.log(later); try { dep.boom(); } catch (error) { console.log(error.stack.split('\\n').slice(0, 2).join(' | ')); } });",
+      ].join("\n"),
+    );
+    const node = (args: string[], cache: string) => spawnSync(process.execPath, [...args, "-e", `require(${JSON.stringify(entry)})`], { env: { ...process.env, MCP_TS_CACHE: cache }, encoding: "utf8" });
+    const entries = (cache: string) => (fs.existsSync(cache) ? fs.readdirSync(cache, { recursive: true }).map(String).filter((f) => f.endsWith(".v8")) : []);
+
+    it("gives the module what Node gives it (require, resolve, cache, import(), stack lines), and V8 takes the cache on the next run", () => {
+      const cache = path.join(project, "cache");
+      const plain = node([], cache);
+      expect(plain.stderr).toBe("");
+      expect(plain.stdout).toContain("boom in a dependency");
+      expect(plain.stdout).toContain(`${path.join(dep, "index.js")}:4:`);
+      const first = node(TS_NODE_ARGS, cache);
+      expect({ status: first.status, stdout: first.stdout, stderr: first.stderr }).toEqual({ status: plain.status, stdout: plain.stdout, stderr: plain.stderr });
+      // dep/index.js and dep/other.js; Node itself compiles lazy.js (it calls import()), the ES module and the file of ES module syntax.
+      const written = entries(cache);
+      expect(written).toHaveLength(2);
+      const inodes = written.map((f) => fs.statSync(path.join(cache, f)).ino);
+      const second = node(TS_NODE_ARGS, cache);
+      expect(second.stdout).toBe(plain.stdout);
+      // A cache V8 refused would be written again (a new file under the same name).
+      expect(entries(cache).map((f) => fs.statSync(path.join(cache, f)).ino)).toEqual(inodes);
+    });
+
+    it("compiles a changed dependency again", () => {
+      const cache = path.join(project, "cache-changed");
+      node(TS_NODE_ARGS, cache);
+      fs.writeFileSync(path.join(dep, "other.js"), "module.exports = 'changed';\n");
+      const changed = node(TS_NODE_ARGS, cache);
+      expect(changed.stdout).toContain('"changed"');
+      expect(entries(cache)).toHaveLength(3);
+    });
   });
 });
