@@ -18,6 +18,8 @@ case "${1:-}" in
   *) printf 'error: unknown argument %s\n%s\n' "$1" "$usage" >&2; exit 2 ;;
 esac
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$here/lib.sh" # aws_cli: the aws CLI as the scripts call it
 gb=${BENCH_GB:-1}
 [[ "$gb" =~ ^([0-9]+(\.[0-9]*)?|\.[0-9]+)$ ]] || gb=0
 rows=$(awk -v gb="$gb" 'BEGIN { printf "%d", gb * 7500000 }')
@@ -68,6 +70,8 @@ timed() {
   "$@" > "$work/$name.log" 2>&1 || { printf 'error: %s failed:\n%s\n' "$name" "$(tail -n 20 "$work/$name.log")" >&2; exit 1; }
   awk -v s="$start" -v e="$(date +%s%N)" 'BEGIN { printf "%.2f\n", (e - s) / 1e9 }' >> "$work/$name.times"
 }
+# download_dump: the dump streamed from the endpoint as restore.sh streams it, into nothing.
+download_dump() { aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/bench/plain.dump" - > /dev/null; }
 median() { sort -n "$work/$1.times" | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 # Each pair in turn, BENCH_RUNS times, and the medians: on a shared machine one run says little.
 for run in $(seq "$runs"); do
@@ -77,8 +81,12 @@ for run in $(seq "$runs"); do
   psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS bench_plain" -c "DROP DATABASE IF EXISTS bench_restored" -c "CREATE DATABASE bench_plain"
   timed plain_restore pg_restore --no-owner -d bench_plain "$work/plain.dump"
   timed restore "$here/restore.sh" --target bench_restored --latest
+  # The endpoint's own share: the dump's upload and download alone, as the scripts' aws CLI does them.
+  timed upload aws_cli s3 cp --only-show-errors "$work/plain.dump" "s3://$BACKUP_BUCKET/bench/plain.dump"
+  timed download download_dump
 done
 plain=$(median plain) backup=$(median backup) plain_restore=$(median plain_restore) restore=$(median restore)
+upload=$(median upload) download=$(median download)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # versus RATIO GOAL: the ratio beside its goal, and whether it is met.
@@ -89,3 +97,5 @@ echo "pg_dump -Fc to a local file:     ${plain} s ($(rate "$plain") MiB/s of dat
 echo "logical-backup.sh (dump + S3):   ${backup} s ($(rate "$backup") MiB/s), $(versus "$(ratio "$backup" "$plain")" "$backup_goal")"
 echo "pg_restore from a local file:    ${plain_restore} s ($(rate "$plain_restore") MiB/s)"
 echo "restore.sh (S3 + verify + load): ${restore} s ($(rate "$restore") MiB/s), $(versus "$(ratio "$restore" "$plain_restore")" "$restore_goal")"
+echo "the endpoint alone (aws s3 cp of the dump to and from $AWS_ENDPOINT_URL): upload ${upload} s, download ${download} s"
+echo "  (moto answers each ranged GET of a multipart download by reading the whole object: the download is the endpoint's cost, not the scripts')"
