@@ -124,8 +124,7 @@ prototype._compile = function (content, filename) {
 /** What may be a call of import() (a mention in a comment or a string too: Node then compiles the module). */
 const DYNAMIC_IMPORT = /\bimport\s*\(/;
 
-/** Scripts compiled without a usable cache, whose code cache is written when the process exits. */
-/** @type {Array<[string, vm.Script]>} */
+/** @type {Array<[string, vm.Script]>} scripts compiled without a usable cache, whose code cache is written when the process exits */
 const uncached = [];
 process.once("exit", () => {
   for (const [file, script] of uncached) store(file, script.createCachedData());
@@ -133,8 +132,8 @@ process.once("exit", () => {
 
 /**
  * A dependency's module function compiled by V8 from its code cache (see the top), or undefined
- * when Node is to compile it its own way: a text that is not a CommonJS script, or may call import(). Source maps are off
- * while it compiles, as for every dependency.
+ * when Node is to compile it its own way: a text that is not a CommonJS script, or may call
+ * import(). Source maps are off while it compiles, as for every dependency.
  * @param {string} content @param {string} filename @returns {Function | undefined}
  */
 function compiledWithCache(content, filename) {
