@@ -3,15 +3,18 @@
 # about BENCH_GB gigabytes (default 1; fractions such as 0.3 too), against plain `pg_dump -Fc` to a
 # local file and plain `pg_restore` from it in the same run: medians of BENCH_RUNS rounds (default
 # 3), each ratio beside its goal (issue #20).
-# Starts its own PostgreSQL (as the postgres user) and moto S3 endpoint on loopback, and removes
-# them afterwards. Reports figures; asserts nothing.
+# Starts its own PostgreSQL (as the postgres user) and S3 endpoint on loopback (BENCH_S3: gofakes3,
+# the default, built by tools/s3-endpoint.sh, or moto, the tests' endpoint), and removes them
+# afterwards. Reports figures; asserts nothing.
 set -euo pipefail
 usage="usage: npm run bench:backup
 
 Backup and restore throughput of logical-backup.sh and restore.sh on a database of about BENCH_GB
 gigabytes (environment variable, default 1; fractions such as 0.3 too), against plain pg_dump -Fc /
-pg_restore, on a PostgreSQL and an S3 endpoint (moto) it starts on loopback: medians of BENCH_RUNS
-rounds (default 3). Reports figures and each ratio beside its goal; asserts nothing."
+pg_restore, on a PostgreSQL and an S3 endpoint it starts on loopback: medians of BENCH_RUNS rounds
+(default 3). BENCH_S3 picks the endpoint: gofakes3 (default; built from the Go module proxy on first
+use), whose ranged GETs cost their range, or moto, the tests' endpoint, which reads the whole object
+for each one. Reports figures and each ratio beside its goal; asserts nothing."
 case "${1:-}" in
   "") ;;
   -h | --help) echo "$usage"; exit 0 ;;
@@ -27,6 +30,12 @@ if [ "$rows" -le 0 ]; then
   printf 'error: BENCH_GB must be a positive number of gigabytes: %s\n' "${BENCH_GB:-}" >&2
   exit 2
 fi
+s3_kind=${BENCH_S3:-gofakes3}
+case "$s3_kind" in
+  gofakes3) gofakes3=$(bash "$here/../tools/s3-endpoint.sh" | tail -n 1) ;;
+  moto) ;;
+  *) printf 'error: BENCH_S3 must be gofakes3 or moto: %s\n' "$s3_kind" >&2; exit 2 ;;
+esac
 runs=${BENCH_RUNS:-3}
 if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
   printf 'error: BENCH_RUNS must be a positive whole number: %s\n' "$runs" >&2
@@ -40,15 +49,19 @@ pg_port=$((20000 + RANDOM % 10000))
 s3_port=$((30000 + RANDOM % 10000))
 cleanup() {
   runuser -u postgres -- pg_ctl -D "$work/data" -m fast stop > /dev/null 2>&1 || true
-  [ -n "${moto_pid:-}" ] && kill "$moto_pid" 2> /dev/null
+  [ -n "${s3_pid:-}" ] && kill "$s3_pid" 2> /dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
 
 runuser -u postgres -- initdb -D "$work/data" -A trust -U postgres --no-sync > /dev/null
 runuser -u postgres -- pg_ctl -D "$work/data" -l "$work/pg.log" -w -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1 -c fsync=off -c max_wal_size=4GB" start > /dev/null
-moto_server -H 127.0.0.1 -p "$s3_port" > "$work/moto.log" 2>&1 &
-moto_pid=$!
+if [ "$s3_kind" = moto ]; then
+  moto_server -H 127.0.0.1 -p "$s3_port" > "$work/s3.log" 2>&1 &
+else
+  "$gofakes3" -host "127.0.0.1:$s3_port" -backend memory -quiet > "$work/s3.log" 2>&1 &
+fi
+s3_pid=$!
 
 export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGDATABASE=bench BACKUP_BUCKET=bench-backups
 export AWS_ENDPOINT_URL=http://127.0.0.1:$s3_port AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_DEFAULT_REGION=us-east-1
@@ -97,5 +110,4 @@ echo "pg_dump -Fc to a local file:     ${plain} s ($(rate "$plain") MiB/s of dat
 echo "logical-backup.sh (dump + S3):   ${backup} s ($(rate "$backup") MiB/s), $(versus "$(ratio "$backup" "$plain")" "$backup_goal")"
 echo "pg_restore from a local file:    ${plain_restore} s ($(rate "$plain_restore") MiB/s)"
 echo "restore.sh (S3 + verify + load): ${restore} s ($(rate "$restore") MiB/s), $(versus "$(ratio "$restore" "$plain_restore")" "$restore_goal")"
-echo "the endpoint alone (aws s3 cp of the dump to and from $AWS_ENDPOINT_URL): upload ${upload} s, download ${download} s"
-echo "  (moto answers each ranged GET of a multipart download by reading the whole object: the download is the endpoint's cost, not the scripts')"
+echo "the endpoint alone ($s3_kind; aws s3 cp of the dump to and from it): upload ${upload} s, download ${download} s"

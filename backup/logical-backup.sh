@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 require_env PGHOST PGDATABASE BACKUP_BUCKET
-require_tools pg_dump psql aws sha256sum
+require_tools pg_dump psql aws openssl
 schema=${BACKUP_SCHEMA:-}
 [[ -z "$schema" || "$schema" =~ ^[a-z_][a-z0-9_]*$ ]] || die "BACKUP_SCHEMA must be a schema name (a-z, 0-9, _): $schema"
 

@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 require_env PGHOST PGDATABASE BACKUP_BUCKET
-require_tools pg_restore psql aws sha256sum
+require_tools pg_restore psql aws openssl
 
 work=$(mktemp -d)
 scratch="restore_check_$(date -u +%Y%m%d%H%M%S)_$$"

@@ -20,7 +20,7 @@ if [ -z "$target" ] || [ -z "$backup" ]; then
   exit 2
 fi
 require_env PGHOST PGDATABASE BACKUP_BUCKET
-require_tools pg_restore psql aws sha256sum
+require_tools pg_restore psql aws openssl
 
 work=$(mktemp -d)
 staging="restore_staging_$(date -u +%Y%m%d%H%M%S)_$$"
@@ -34,13 +34,13 @@ manifest_key=$(manifest_for "$backup" .dump)
 base=${manifest_key%.manifest.json}
 exists=$(psql_value "SELECT count(*) FROM pg_database WHERE datname = '${target//\'/\'\'}'")
 
-# stream KEY: the object KEY into pg_restore (into the staging database) and sha256sum at once;
-# prints the sha256 as read and returns the download's status (pg_restore's: pg_restore.status).
+# stream KEY: the object KEY into pg_restore (into the staging database) and its SHA-256 at once;
+# prints the sha256 (hex) as read and returns the download's status (pg_restore's: pg_restore.status).
 stream() {
   local statuses
   aws_cli s3 cp --only-show-errors "s3://$BACKUP_BUCKET/$1" - |
     tee -p >(pg_restore --exit-on-error --no-owner --no-privileges -d "$staging" 2> "$work/pg_restore.log"; echo $? > "$work/pg_restore.status") |
-    sha256sum
+    sha256_hex
   statuses=("${PIPESTATUS[@]}")
   wait $!
   return "${statuses[0]}"
@@ -54,7 +54,7 @@ if [ "$exists" = 0 ]; then
   sha=$(stream "$base.dump") || sha=""
   wait "$fetching" || exit 1
   [ -n "$sha" ] || die "cannot download s3://$BACKUP_BUCKET/$base.dump"
-  verify_sha256 "$work" "${base##*/}.dump" "${sha%% *}"
+  verify_sha256 "$work" "${base##*/}.dump" "$sha"
   log "checksum verified: $base.dump"
   [ "$(cat "$work/pg_restore.status" 2> /dev/null)" = 0 ] || die "pg_restore into $target failed: $(head -c 2000 "$work/pg_restore.log")"
   psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "ALTER DATABASE \"$staging\" RENAME TO \"$target\"" || die "cannot create database $target (from $staging)"

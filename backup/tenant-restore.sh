@@ -20,7 +20,7 @@ if ! [[ "$tenant" =~ ^[a-z]([-a-z0-9]*[a-z0-9])?$ ]] || [ -z "$backup" ]; then
   exit 2
 fi
 require_env PGHOST PGDATABASE BACKUP_BUCKET
-require_tools pg_restore psql aws sha256sum
+require_tools pg_restore psql aws openssl
 schema=$(tenant_schema "$tenant")
 export BACKUP_PREFIX="tenants/$tenant"
 

@@ -11,7 +11,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 require_env SOURCE_DIR VOLUME_NAME BACKUP_BUCKET
-require_tools tar gzip aws sha256sum
+require_tools tar gzip aws openssl
 [ -d "$SOURCE_DIR" ] || die "SOURCE_DIR $SOURCE_DIR is not a directory: is the volume mounted?"
 
 work=$(mktemp -d)

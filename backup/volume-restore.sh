@@ -20,7 +20,7 @@ if [ -z "$volume" ] || [ -z "$target" ] || [ -z "$backup" ]; then
 fi
 BACKUP_PREFIX=${prefix:-volumes/$volume}
 require_env BACKUP_BUCKET
-require_tools tar gzip aws sha256sum
+require_tools tar gzip aws openssl
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

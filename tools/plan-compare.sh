@@ -31,7 +31,7 @@ case "${1:-}" in
     [[ $# -eq 2 && -d $2 ]] || { echo "usage: $0 diff DIR (written by: $0 write DIR)" >&2; exit 2; }
     after=$(mktemp -d); trap 'rm -rf "$after"' EXIT
     write "$after"
-    if diff -r "$2" "$after" >/dev/null; then echo "plans identical: $(ls "$2" | wc -l) files"; else diff -r "$2" "$after" | head -50; echo "plans differ" >&2; exit 1; fi
+    if diff -r "$2" "$after" >/dev/null; then echo "plans identical: $(find "$2" -type f | wc -l) files"; else diff -r "$2" "$after" | head -50; echo "plans differ" >&2; exit 1; fi
     ;;
   *) echo "usage: $0 write DIR | diff DIR" >&2; exit 2 ;;
 esac

@@ -61,10 +61,12 @@ describeWithTools("backup, restore check and restore", () => {
     await Promise.all([s3?.stop(), authS3?.stop()]);
   });
 
-  it("the scripts are shellcheck-clean", () => {
+  it("the scripts are shellcheck-clean, and so are the tools' (the benchmark's S3 endpoint and the control plane's builds)", () => {
     const scripts = fs.readdirSync(SCRIPTS).filter((f) => f.endsWith(".sh"));
     expect(scripts).toEqual(expect.arrayContaining(["lib.sh", "logical-backup.sh", "restore-check.sh", "restore.sh", "volume-backup.sh", "volume-restore.sh"]));
-    const result = runTool("shellcheck", ["-x", ...scripts.map((f) => path.join(SCRIPTS, f))]);
+    const tools = fs.readdirSync(path.join(PROJECT_DIR, "tools"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".sh"));
+    expect(tools).toEqual(expect.arrayContaining(["go-build.sh", "s3-endpoint.sh", path.join("cluster", "build.sh")]));
+    const result = runTool("shellcheck", ["-x", ...scripts.map((f) => path.join(SCRIPTS, f)), ...tools.map((f) => path.join(PROJECT_DIR, "tools", f))]);
     expect(result.output).toBe("");
     expect(result.status).toBe(0);
   });
