@@ -119,19 +119,18 @@ s3_get_many() {
     die "cannot download from s3://$BACKUP_BUCKET/$prefix/: $(head -c 500 "$dir/s3.log")"
 }
 
-# fetch_manifest MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest (as DIR/manifest.json) and
-# the checksum of its artefact (<base>SUFFIX, default .dump), and with --with-artefact the artefact
-# itself, all in one aws call; prints the artefact's name (DIR/<name>.sha256 is its checksum).
+# fetch_manifest MANIFEST_KEY DIR [SUFFIX] [--with-artefact]: downloads a backup's manifest (as
+# DIR/manifest.json: it records the checksum of the artefact <base>SUFFIX, default .dump), and with
+# --with-artefact the artefact itself, in one aws call; prints the artefact's name.
 fetch_manifest() {
   local manifest_key=$1 dir=$2 suffix=${3:-.dump} with=${4:-} base name artefact=()
   base=${manifest_key%.manifest.json}
   name=${base##*/}$suffix
   [ "$with" = --with-artefact ] && artefact=("$name")
-  s3_get_many "$dir" "${base%/*}" "${base##*/}.manifest.json" "${artefact[@]}" "$name.sha256"
+  s3_get_many "$dir" "${base%/*}" "${base##*/}.manifest.json" "${artefact[@]}"
   [ -f "$dir/${base##*/}.manifest.json" ] || die "cannot download s3://$BACKUP_BUCKET/$manifest_key"
   mv "$dir/${base##*/}.manifest.json" "$dir/manifest.json"
   [ -z "$with" ] || [ -f "$dir/$name" ] || die "cannot download s3://$BACKUP_BUCKET/$base$suffix"
-  [ -f "$dir/$name.sha256" ] || die "checksum file s3://$BACKUP_BUCKET/$base$suffix.sha256 is missing: the backup cannot be verified"
   printf '%s\n' "$name"
 }
 
@@ -144,26 +143,29 @@ sha256_hex() {
   printf '%s\n' "${out%% *}"
 }
 
-# verify_sha256 DIR NAME SHA256: SHA256 (of the artefact NAME, as it was read) is its checksum's.
+# verify_sha256 MANIFEST NAME SHA256: SHA256 (of the artefact NAME, as it was read) is the checksum
+# that MANIFEST (DIR/manifest.json of fetch_manifest) records for it.
 verify_sha256() {
-  [ -s "$1/$2.sha256" ] || die "checksum file $2.sha256 is missing or empty: the backup cannot be verified"
-  [ "$3" = "$(cut -d' ' -f1 "$1/$2.sha256")" ] || die "checksum mismatch for $2: the backup is damaged"
+  local recorded
+  recorded=$(sed -n 's/.*"sha256":"\([0-9a-f]\{64\}\)".*/\1/p' "$1")
+  [ -n "$recorded" ] || die "the manifest of $2 records no sha256: the backup cannot be verified"
+  [ "$3" = "$recorded" ] || die "checksum mismatch for $2: the backup is damaged"
 }
 
-# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest, artefact and checksum into
-# DIR and verifies the artefact against the checksum; prints the artefact's path.
+# fetch_backup MANIFEST_KEY DIR [SUFFIX]: downloads a backup's manifest and artefact into DIR and
+# verifies the artefact against the manifest's checksum; prints the artefact's path.
 fetch_backup() {
   local dir=$2 name
   # (errexit does not reach into a command substitution: a failure exits here explicitly)
   name=$(fetch_manifest "$1" "$dir" "${3:-.dump}" --with-artefact) || exit 1
-  verify_sha256 "$dir" "$name" "$(sha256_hex < "$dir/$name")"
+  verify_sha256 "$dir/manifest.json" "$name" "$(sha256_hex < "$dir/$name")"
   printf '%s\n' "$dir/$name"
 }
 
 # upload_stream DIR NAME KEY < DATA: uploads standard input to KEY as it comes (nothing is kept on
-# disk), its checksum written to DIR/NAME.sha256 (as sha256sum writes it for a file NAME) and its
-# size in bytes to DIR/NAME.size on the way; fails as s3_put does. An upload cut short by its
-# writer is stored as it is, without checksum or manifest: incomplete, never chosen for a restore.
+# disk), its SHA-256 (hex) written to DIR/NAME.sum and its size in bytes to DIR/NAME.size on the
+# way; fails as s3_put does. An upload cut short by its writer is stored as it is, without a
+# manifest: incomplete, never chosen for a restore.
 # A stream goes up in parts of the aws CLI's multipart_chunksize (8 MiB unless configured), at most
 # 10,000 of them: about 78 GiB.
 upload_stream() {
@@ -175,17 +177,14 @@ upload_stream() {
   sizing=$!
   tee "$dir/$name.sum-fifo" "$dir/$name.size-fifo" | s3_put - "$key" "$name" || status=$?
   wait "$summing" "$sizing"
-  printf '%s  %s\n' "$(cat "$dir/$name.sum")" "$name" > "$dir/$name.sha256"
   return "$status"
 }
 
-# upload_manifest DIR BASE SUFFIX KEY: after upload_stream, uploads the checksum of DIR/BASE<SUFFIX>
-# to KEY<SUFFIX>.sha256, then DIR/BASE.manifest.json to KEY.manifest.json last: a backup without a
-# manifest is incomplete and never chosen.
+# upload_manifest DIR BASE KEY: after upload_stream, uploads DIR/BASE.manifest.json (the artefact's
+# size and checksum among what it records) to KEY.manifest.json, last: a backup without a manifest
+# is incomplete and never chosen.
 upload_manifest() {
-  local dir=$1 base=$2 suffix=$3 key=$4
-  s3_put "$dir/$base$suffix.sha256" "$key$suffix.sha256"
-  s3_put "$dir/$base.manifest.json" "$key.manifest.json"
+  s3_put "$1/$2.manifest.json" "$3.manifest.json"
 }
 
 # psql_value SQL [DATABASE]: one value, no decoration.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Logical backup (BAK-4, BAK-7): pg_dump in custom format from one consistent snapshot, its sha256,
-# and a manifest (database, size, checksum, exact row counts per table from the same snapshot),
+# Logical backup (BAK-4, BAK-7): pg_dump in custom format from one consistent snapshot and a
+# manifest (database, size, sha256 checksum, exact row counts per table from the same snapshot),
 # uploaded to s3://$BACKUP_BUCKET/$BACKUP_PREFIX/<yyyy>/<mm>/<dd>/. The manifest goes last: a
 # backup without one is incomplete and is never chosen for a restore. With BACKUP_SCHEMA, only that
 # schema (one tenant's, BAK-5: backup/tenant-backup.sh sets it) is dumped and counted.
@@ -64,13 +64,13 @@ read -r -t 600 counts <&"$from_session" || die "cannot count the rows of $PGDATA
 printf 'COMMIT;\n\\q\n' >&"$to_session"
 wait "$snapshot_pid" 2> /dev/null || true
 
-sha=$(cut -d' ' -f1 "$work/$name.dump.sha256")
+sha=$(cat "$work/$name.dump.sum")
 size=$(cat "$work/$name.dump.size")
 server=$(psql_value 'SHOW server_version')
 cat > "$work/$name.manifest.json" <<JSON
 {"database":"$PGDATABASE","schema":"${schema:-*}","created_at":"$(date -u +%Y-%m-%dT%H:%M:%SZ)","dump":"$name.dump","size_bytes":$size,"sha256":"$sha","server_version":"$server","tables":$counts}
 JSON
 
-upload_manifest "$work" "$name" .dump "$key"
+upload_manifest "$work" "$name" "$key"
 log "backup complete: s3://$BACKUP_BUCKET/$key.dump ($size bytes, sha256 $sha)"
 printf '{"result":"ok","backup":"s3://%s/%s.dump","size_bytes":%s,"sha256":"%s"}\n' "$BACKUP_BUCKET" "$key" "$size" "$sha"

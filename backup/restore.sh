@@ -54,7 +54,7 @@ if [ "$exists" = 0 ]; then
   sha=$(stream "$base.dump") || sha=""
   wait "$fetching" || exit 1
   [ -n "$sha" ] || die "cannot download s3://$BACKUP_BUCKET/$base.dump"
-  verify_sha256 "$work" "${base##*/}.dump" "$sha"
+  verify_sha256 "$work/manifest.json" "${base##*/}.dump" "$sha"
   log "checksum verified: $base.dump"
   [ "$(cat "$work/pg_restore.status" 2> /dev/null)" = 0 ] || die "pg_restore into $target failed: $(head -c 2000 "$work/pg_restore.log")"
   psql -X -q -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c "ALTER DATABASE \"$staging\" RENAME TO \"$target\"" || die "cannot create database $target (from $staging)"

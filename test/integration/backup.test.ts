@@ -6,6 +6,7 @@
  * itself reads and changes objects over plain HTTP (startS3), the scripts with the aws CLI.
  */
 import { spawnSync } from "child_process";
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_DIR } from "../harness";
@@ -71,16 +72,19 @@ describeWithTools("backup, restore check and restore", () => {
     expect(result.status).toBe(0);
   });
 
-  it("uploads the dump, its checksum and a manifest with exact row counts under logical/yyyy/mm/dd/", () => {
+  it("uploads the dump and a manifest with its checksum and exact row counts under logical/yyyy/mm/dd/", () => {
     const result = script("logical-backup.sh");
     expect(result.output).toMatch(/"result":"ok"/);
     expect(result.status).toBe(0);
     const uploaded = keys();
-    expect(uploaded).toHaveLength(3);
-    for (const key of uploaded) expect(key).toMatch(/^logical\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.(dump|dump\.sha256|manifest\.json)$/);
+    expect(uploaded).toHaveLength(2);
+    for (const key of uploaded) expect(key).toMatch(/^logical\/\d{4}\/\d{2}\/\d{2}\/app-\d{8}T\d{6}Z\.(dump|manifest\.json)$/);
     const manifest = JSON.parse(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".manifest.json"))!).toString("utf8"));
     expect(manifest).toMatchObject({ database: "app", tables: { "public.customers": 2000, "public.orders": 30000, "public.order_items": 10000 } });
-    expect(manifest.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The checksum is the stored dump's, computed here by Node (not by the script's own tool).
+    const dump = s3.get(BUCKET, uploaded.find((k) => k.endsWith(".dump"))!);
+    expect(manifest.sha256).toBe(createHash("sha256").update(dump).digest("hex"));
+    expect(manifest.size_bytes).toBe(dump.length);
   });
 
   it("restore check restores the newest backup into a scratch database, matches the manifest and drops it", () => {
@@ -115,22 +119,26 @@ describeWithTools("backup, restore check and restore", () => {
   });
 
   describe("faults fail loudly and harm no good data", () => {
-    /** Replaces the newest dump (or its checksum) in the bucket; returns a function that puts the original back. */
-    function tamper(suffix: ".dump" | ".dump.sha256", change: (bytes: Buffer) => Buffer | undefined): () => void {
+    /** Replaces the newest dump (or its manifest) in the bucket; returns a function that puts the original back. */
+    function tamper(suffix: ".dump" | ".manifest.json", change: (bytes: Buffer) => Buffer): () => void {
       const key = keys().filter((k) => k.endsWith(suffix)).pop()!;
       const original = s3.get(BUCKET, key);
-      const changed = change(original);
-      if (changed) s3.put(BUCKET, key, changed);
-      else s3.remove(BUCKET, key);
+      s3.put(BUCKET, key, change(original));
       return () => s3.put(BUCKET, key, original);
     }
+    /** The manifest with its sha256 field changed by `change` (removed when it returns undefined). */
+    const manifestSha = (change: (sha: string) => string | undefined) => (bytes: Buffer) => {
+      const manifest = JSON.parse(bytes.toString("utf8"));
+      return Buffer.from(JSON.stringify({ ...manifest, sha256: change(manifest.sha256) }));
+    };
 
     const before = () => contents("app_restored");
 
     it.each([
       ["a truncated dump", ".dump" as const, (b: Buffer) => b.subarray(0, Math.floor(b.length / 2)), /checksum mismatch for app-.*\.dump: the backup is damaged/],
       ["a flipped byte", ".dump" as const, (b: Buffer) => Buffer.from(b.map((x, i) => (i === Math.floor(b.length / 3) ? x ^ 0xff : x))), /checksum mismatch/],
-      ["a missing checksum file", ".dump.sha256" as const, () => undefined, /checksum file .*\.dump\.sha256 is missing/],
+      ["a manifest without its checksum", ".manifest.json" as const, manifestSha(() => undefined), /the manifest of app-.*\.dump records no sha256: the backup cannot be verified/],
+      ["a manifest with another checksum", ".manifest.json" as const, manifestSha((sha) => [...sha].reverse().join("")), /checksum mismatch for app-.*\.dump: the backup is damaged/],
     ])("%s", (_what, suffix, change, message) => {
       const good = before();
       const objects = keys();
@@ -145,13 +153,14 @@ describeWithTools("backup, restore check and restore", () => {
         // The target was not touched: the checksum is verified before anything is restored.
         expect(before()).toEqual(good);
         // ...and no backup object was deleted or written by the scripts.
-        expect(keys()).toEqual(suffix === ".dump.sha256" ? objects.filter((k) => !k.endsWith(".sha256")) : objects);
+        expect(keys()).toEqual(objects);
       } finally {
         restoreOriginal();
       }
     });
 
     it("an unreachable endpoint", async () => {
+      const objects = keys();
       const closed = `http://127.0.0.1:${await freePort()}`;
       const backup = script("logical-backup.sh", [], { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: "1" });
       expect(backup.status).toBe(1);
@@ -159,14 +168,15 @@ describeWithTools("backup, restore check and restore", () => {
       const check = script("restore-check.sh", [], { AWS_ENDPOINT_URL: closed, AWS_MAX_ATTEMPTS: "1" });
       expect(check.status).toBe(1);
       expect(check.output).toMatch(/ERROR: cannot list s3:\/\/mcp-backups-test\/logical\/ \(endpoint, credentials, bucket\?\)/);
-      expect(keys()).toHaveLength(3);
+      expect(keys()).toEqual(objects);
     });
 
     it("an unreachable database", async () => {
+      const objects = keys();
       const backup = script("logical-backup.sh", [], { PGPORT: String(await freePort()) });
       expect(backup.status).toBe(1);
       expect(backup.output).toMatch(/ERROR: cannot open a snapshot of app/);
-      expect(keys()).toHaveLength(3);
+      expect(keys()).toEqual(objects);
     });
   });
 
@@ -185,13 +195,15 @@ describeWithTools("backup, restore check and restore", () => {
     /** Every file of a tree with its contents' checksum, and symlinks with their target. */
     const tree = (dir: string) => runTool("bash", ["-c", `cd "${dir}" && find . -type f -exec sha256sum {} + | sort && find . -type l -printf '%p -> %l\\n' | sort`]).output;
 
-    it("archives the volume with its checksum and a manifest under volumes/<claim>/yyyy/mm/dd/, and restores it file for file", () => {
+    it("archives the volume with a manifest (its checksum) under volumes/<claim>/yyyy/mm/dd/, and restores it file for file", () => {
       const backup = script("volume-backup.sh", [], { SOURCE_DIR: source, VOLUME_NAME: "uploads", BACKUP_PREFIX: "" });
       expect(backup.output).toMatch(/"result":"ok".*"files":201/);
       expect(backup.status).toBe(0);
       const uploaded = volumeKeys();
-      expect(uploaded).toHaveLength(3);
-      for (const key of uploaded) expect(key).toMatch(/^volumes\/uploads\/\d{4}\/\d{2}\/\d{2}\/uploads-\d{8}T\d{6}Z\.(tar\.gz|tar\.gz\.sha256|manifest\.json)$/);
+      expect(uploaded).toHaveLength(2);
+      for (const key of uploaded) expect(key).toMatch(/^volumes\/uploads\/\d{4}\/\d{2}\/\d{2}\/uploads-\d{8}T\d{6}Z\.(tar\.gz|manifest\.json)$/);
+      const manifest = JSON.parse(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".manifest.json"))!).toString("utf8"));
+      expect(manifest.sha256).toBe(createHash("sha256").update(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".tar.gz"))!)).digest("hex"));
 
       const target = `${tempDir("mcp-volume-restore-")}/uploads`;
       const restore = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest"], { BACKUP_PREFIX: "" });

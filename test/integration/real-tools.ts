@@ -113,7 +113,6 @@ export interface S3 {
   keys: (bucket: string, prefix?: string) => string[];
   get: (bucket: string, key: string) => Buffer;
   put: (bucket: string, key: string, body: Buffer) => void;
-  remove: (bucket: string, key: string) => void;
   /**
    * One S3 request (ListObjectsV2 for a bucket without a key, GetObject, PutObject or DeleteObject)
    * signed with other keys: its HTTP status and body, so a refusal such as AccessDenied is a result.
@@ -167,7 +166,6 @@ export async function startS3(options: { buckets?: string[]; noAuthActions?: num
       curl(["-X", "PUT", "-H", "Content-Type: application/octet-stream", "--data-binary", `@${file}`, url(bucket, key)]);
       fs.rmSync(path.dirname(file), { recursive: true });
     },
-    remove: (bucket, key) => void curl(["-X", "DELETE", url(bucket, key)]),
     requestAs: (credentials, method, bucket, key) => {
       const target = key === undefined ? `${url(bucket)}?list-type=2` : url(bucket, key);
       // A PUT's body is "x", typed as put above (moto reads a form-encoded body as a form, storing nothing).
