@@ -171,6 +171,18 @@ describeWithTools("backup, restore check and restore", () => {
       expect(keys()).toEqual(objects);
     });
 
+    it("a checksum that cannot be computed: no manifest, so the backup is never chosen", () => {
+      const objects = keys();
+      // An openssl that fails, first on PATH.
+      const bin = tempDir("mcp-broken-openssl-");
+      fs.writeFileSync(path.join(bin, "openssl"), "#!/bin/sh\necho 'openssl: broken' >&2\nexit 1\n", { mode: 0o755 });
+      const backup = script("logical-backup.sh", [], { PATH: `${bin}:${env.PATH ?? process.env.PATH}` });
+      expect(backup.status).toBe(1);
+      expect(backup.output).toMatch(/ERROR: cannot compute the checksum of app-.*\.dump: no manifest written, the backup is incomplete/);
+      // At most the dump as far as it went: no manifest.
+      expect(keys().filter((k) => !objects.includes(k) && !k.endsWith(".dump"))).toEqual([]);
+    });
+
     it("an unreachable database", async () => {
       const objects = keys();
       const backup = script("logical-backup.sh", [], { PGPORT: String(await freePort()) });
