@@ -4,7 +4,7 @@
  * the uptime probe and where alerts go.
  */
 import { z } from "zod";
-import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, prometheusDuration, volumeSize } from "./primitives";
+import { ContainerResourcesSchema, DNS_LABEL, ImageSchema, prometheusDuration, requestPath, volumeSize } from "./primitives";
 import { DNS1123_LABEL_MAX } from "./limits";
 
 const ratio = z.number().gt(0).lt(1);
@@ -149,7 +149,7 @@ export const MonitoringSchema = z
     uptime: z
       .strictObject({
         paths: z
-          .array(z.string().startsWith("/"))
+          .array(requestPath)
           .min(1)
           .default(["/health/ready"])
           .describe("Paths probed on the edge's hostname, each a target of its own that must answer 2xx (MON-2): the readiness of every public service, say."),

@@ -47,6 +47,19 @@ export const mountPath = z
   .string()
   .regex(/^\/[^:]*$/, "an absolute path without ':'")
   .refine((path) => !path.split("/").includes(".."), "a path without '..'");
+/** One character of a URL path segment (RFC 3986 pchar: unreserved, sub-delims, ':' and '@', or %XX). */
+const PCHAR = "(?:[A-Za-z0-9._~!$&'()*+,;=:@-]|%[0-9A-Fa-f]{2})";
+/**
+ * A request path as the kubelet's probes, the smoke test and the uptime prober send it: "/" first,
+ * RFC 3986 path characters, optionally a "?query". A space, '#', a quote or a control character
+ * would make the URL another one (or none) where it is used: a probe's httpGet.path, a Probe's target.
+ */
+export const requestPath = z
+  .string()
+  .regex(
+    new RegExp(`^/(?:${PCHAR}|/)*(?:\\?(?:${PCHAR}|[/?])*)?$`),
+    'a URL path such as "/health/ready" or "/status?full=1": "/" first, then letters, digits, - . _ ~ ! $ & \' ( ) * + , ; = : @ / or %XX (a space is %20); no "#", quotes or spaces',
+  );
 export const port = z.int().min(1).max(65535);
 export const command = z.array(z.string().min(1)).min(1);
 

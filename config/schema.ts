@@ -18,6 +18,7 @@ import {
   mountPath,
   optionalText,
   port,
+  requestPath,
   ResourceAmountsSchema,
   secretName,
   serviceName,
@@ -79,8 +80,8 @@ const AutoscalingSchema = z
 
 const ProbesSchema = z
   .strictObject({
-    readinessPath: z.string().startsWith("/").default("/health/ready").describe("HTTP readiness path (MON-1)."),
-    livenessPath: z.string().startsWith("/").default("/health").describe("HTTP liveness path (MON-1)."),
+    readinessPath: requestPath.default("/health/ready").describe("HTTP readiness path (MON-1)."),
+    livenessPath: requestPath.default("/health").describe("HTTP liveness path (MON-1)."),
     readinessCommand: command.optional().describe("Exec readiness probe; required for a service without a port."),
     livenessCommand: command.optional().describe("Exec liveness probe; required for a service without a port."),
     periodSeconds: z.int().min(1).max(INT32_MAX).default(10).describe("Seconds between readiness and liveness checks."),
@@ -234,9 +235,9 @@ export const ServiceSchema = z
     restartedAt: optionalText(z.string()).describe("Change this value (e.g. to the current time) to restart the service's pods (REL-9)."),
     smoke: z
       .strictObject({
-        versionPath: z.string().startsWith("/").default("/version").describe("Answers the running version; npm run smoke -- --expect-version compares it (REL-7)."),
+        versionPath: requestPath.default("/version").describe("Answers the running version; npm run smoke -- --expect-version compares it (REL-7)."),
         paths: z
-          .array(z.string().startsWith("/"))
+          .array(requestPath)
           .default([])
           .describe("Key endpoints npm run smoke checks after a deploy (GET, expects 2xx), besides the health paths and the version (REL-7)."),
       })

@@ -94,6 +94,35 @@ describe("invalid configuration names the key, what was expected and what was gi
     ).toEqual([expect.stringMatching(/^mcp-platform:services\.Web_App: expected the name to be a lowercase DNS label.*; got "Web_App"$/)]);
   });
 
+  it("rejects a request path that would be another URL where it is sent (a probe, the smoke test, the uptime prober)", () => {
+    const errors = errorsOf("staging", (v) => {
+      (services(v).api.probes as Record<string, unknown>) = { ...(services(v).api.probes as object), readinessPath: "/health ready" };
+      services(v).api.smoke = { paths: ["/status?full=1", "status"] };
+      v["mcp-platform:monitoring"] = { ...(v["mcp-platform:monitoring"] as object), uptime: { paths: ["/health/ready#x"] } };
+    });
+    const expected = (key: string, got: string) => `${key}: expected a URL path such as "/health/ready" or "/status?full=1": "/" first, then letters, digits, - . _ ~ ! $ & ' ( ) * + , ; = : @ / or %XX (a space is %20); no "#", quotes or spaces; got ${JSON.stringify(got)}`;
+    expect(errors).toEqual([
+      expected("mcp-platform:monitoring.uptime.paths[0]", "/health/ready#x"),
+      expected("mcp-platform:services.api.probes.readinessPath", "/health ready"),
+      expected("mcp-platform:services.api.smoke.paths[1]", "status"),
+    ]);
+  });
+
+  it("accepts a request path that a URL parser keeps as written (WHATWG URL, as a reference outside the program)", () => {
+    const accepted = ["/", "/health/ready", "/status?full=1&verbose", "/a%20b/c", "/v1/items:batch", "/~user/@me"];
+    for (const path of accepted) {
+      const url = new URL(path, "https://mcp.example.com");
+      expect(url.pathname + url.search).toBe(path);
+      expect(configOf("staging", (v) => (services(v).api.smoke = { paths: [path] })).services.api.smoke.paths).toEqual([path]);
+    }
+    // ...and each refused one is rewritten or cut by the parser: what was configured is not what is sent.
+    for (const path of ["/health ready", "/health#x", '/a"b', "/a<b>"]) {
+      const url = new URL(path, "https://mcp.example.com");
+      expect(url.pathname + url.search).not.toBe(path);
+      expect(() => configOf("staging", (v) => (services(v).api.smoke = { paths: [path] }))).toThrow(/expected a URL path/);
+    }
+  });
+
   it("reports every problem, one line each", () => {
     const errors = errorsOf("staging", (v) => {
       services(v).api.port = 0;
