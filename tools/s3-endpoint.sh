@@ -3,8 +3,8 @@
 # gofakes3 at the version below, its in-memory backend answering a ranged GET with that range alone
 # (backend/s3mem/bucket.go, toObject: a slice of the stored bytes). moto, the tests' endpoint, reads
 # the whole object for each one (moto 5.2.1, s3/responses.py, _handle_range_header): a multipart
-# download of a dump costs it seconds that no real S3 spends. The binary goes to a cache folder outside the
-# repository and is reused when present. Prints the binary's path on its last line.
+# download of a dump costs it seconds that no real S3 spends. The binary goes to a cache folder
+# outside the repository and is reused when present. Prints the binary's path on its last line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 GOFAKES3_VERSION=v1.2.0
