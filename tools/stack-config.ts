@@ -138,6 +138,8 @@ function readYaml(file: string, what: string, given?: string): { text: string; v
     if (bytes.length > MAX_STACK_FILE_BYTES) throw new StackFileError(`${file}: ${bytes.length} bytes, more than a stack file may have (${MAX_STACK_FILE_BYTES})`);
     text = decodeUtf8(file, bytes);
   }
+  const known = parsed.get(text);
+  if (known !== undefined) return { text, value: known };
   const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
   if (control) {
     const { line, column } = position(text, control.index);
@@ -153,7 +155,24 @@ function readYaml(file: string, what: string, given?: string): { text: string; v
     const { line, col } = lineCounter.linePos(duplicate.offset);
     throw new StackFileError(`${file}:${line}:${col}: key "${duplicate.key}" is given twice in the same mapping; keep one`);
   }
-  return { text, value: doc.toJS({ maxAliasCount: 100 }) };
+  const value = doc.toJS({ maxAliasCount: 100 });
+  remember(text, value);
+  return { text, value };
+}
+
+/**
+ * The values of texts read before in this process, by text (read only: nothing here changes them).
+ * The same project and stack files are read again and again by the tests and by every in-process
+ * render, and parsing was most of a stack's load. Bounded in entries and in size of a text.
+ */
+const parsed = new Map<string, unknown>();
+const REMEMBERED_TEXTS = 32;
+const REMEMBERED_TEXT_LENGTH = 256 * 1024;
+
+function remember(text: string, value: unknown): void {
+  if (text.length > REMEMBERED_TEXT_LENGTH) return;
+  if (parsed.size >= REMEMBERED_TEXTS) parsed.delete(parsed.keys().next().value!);
+  parsed.set(text, value);
 }
 
 /** The text of a file that must be UTF-8 (a byte-order mark kept, so an edit writes it back), or the line and byte where it is not. */
