@@ -159,6 +159,33 @@ describeWithTools("backup, restore check and restore", () => {
       }
     });
 
+    it("a new target comes only from a verified dump that restores: neither a damaged nor an unrestorable one leaves a database", () => {
+      const leftovers = () => sql("SELECT count(*) FROM pg_database WHERE datname = 'app_new' OR datname LIKE 'restore_staging_%'", "postgres");
+      const objects = keys();
+      const dumpKey = objects.filter((k) => k.endsWith(".dump")).pop()!;
+      const manifestKey = dumpKey.replace(/\.dump$/, ".manifest.json");
+      const [dump, manifest] = [s3.get(BUCKET, dumpKey), s3.get(BUCKET, manifestKey)];
+      try {
+        s3.put(BUCKET, dumpKey, dump.subarray(0, 1000));
+        const damaged = script("restore.sh", ["--target", "app_new", "--latest"]);
+        expect(damaged.status).toBe(1);
+        expect(damaged.output).toMatch(/checksum mismatch for app-.*\.dump: the backup is damaged/);
+        expect(leftovers()).toBe("0");
+        // Not an archive, with its own checksum in the manifest: verified, then refused by pg_restore.
+        const garbage = Buffer.from("not a pg_dump archive\n");
+        s3.put(BUCKET, dumpKey, garbage);
+        s3.put(BUCKET, manifestKey, manifestSha(() => createHash("sha256").update(garbage).digest("hex"))(manifest));
+        const unrestorable = script("restore.sh", ["--target", "app_new", "--latest"]);
+        expect(unrestorable.status).toBe(1);
+        expect(unrestorable.output).toMatch(/pg_restore into app_new failed: .*input file does not appear to be a valid archive/);
+        expect(leftovers()).toBe("0");
+      } finally {
+        s3.put(BUCKET, dumpKey, dump);
+        s3.put(BUCKET, manifestKey, manifest);
+      }
+      expect(keys()).toEqual(objects);
+    });
+
     it("an unreachable endpoint", async () => {
       const objects = keys();
       const closed = `http://127.0.0.1:${await freePort()}`;
