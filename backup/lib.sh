@@ -167,8 +167,8 @@ fetch_backup() {
 
 # upload_stream DIR NAME KEY < DATA: uploads standard input to KEY as it comes (nothing is kept on
 # disk), its SHA-256 (hex) written to DIR/NAME.sum and its size in bytes to DIR/NAME.size on the
-# way; fails as s3_put does, or when the checksum could not be computed. An upload cut short by its
-# writer is stored as it is, without a manifest: incomplete, never chosen for a restore.
+# way; fails as s3_put does, or when the checksum or the size could not be computed. An upload cut
+# short by its writer is stored as it is, without a manifest: incomplete, never chosen for a restore.
 # A stream goes up in parts of the aws CLI's multipart_chunksize (8 MiB unless configured), at most
 # 10,000 of them: about 78 GiB.
 upload_stream() {
@@ -181,6 +181,7 @@ upload_stream() {
   tee "$dir/$name.sum-fifo" "$dir/$name.size-fifo" | s3_put - "$key" "$name" || status=$?
   wait "$summing" "$sizing"
   grep -qxE "$SHA256_HEX" "$dir/$name.sum" || { log "ERROR: cannot compute the checksum of $name: no manifest written, the backup is incomplete"; status=1; }
+  grep -qxE '[0-9]+' "$dir/$name.size" || { log "ERROR: cannot count the bytes of $name: no manifest written, the backup is incomplete"; status=1; }
   return "$status"
 }
 

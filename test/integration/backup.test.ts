@@ -198,14 +198,17 @@ describeWithTools("backup, restore check and restore", () => {
       expect(keys()).toEqual(objects);
     });
 
-    it("a checksum that cannot be computed: no manifest, so the backup is never chosen", () => {
+    it.each([
+      ["openssl", /ERROR: cannot compute the checksum of app-.*\.dump: no manifest written, the backup is incomplete/],
+      ["wc", /ERROR: cannot count the bytes of app-.*\.dump: no manifest written, the backup is incomplete/],
+    ])("a checksum or size that cannot be computed (a failing %s): no manifest, so the backup is never chosen", (tool, message) => {
       const objects = keys();
-      // An openssl that fails, first on PATH.
-      const bin = tempDir("mcp-broken-openssl-");
-      fs.writeFileSync(path.join(bin, "openssl"), "#!/bin/sh\necho 'openssl: broken' >&2\nexit 1\n", { mode: 0o755 });
+      // A tool that fails, first on PATH.
+      const bin = tempDir(`mcp-broken-${tool}-`);
+      fs.writeFileSync(path.join(bin, tool), `#!/bin/sh\necho '${tool}: broken' >&2\nexit 1\n`, { mode: 0o755 });
       const backup = script("logical-backup.sh", [], { PATH: `${bin}:${env.PATH ?? process.env.PATH}` });
       expect(backup.status).toBe(1);
-      expect(backup.output).toMatch(/ERROR: cannot compute the checksum of app-.*\.dump: no manifest written, the backup is incomplete/);
+      expect(backup.output).toMatch(message);
       // At most the dump as far as it went: no manifest.
       expect(keys().filter((k) => !objects.includes(k) && !k.endsWith(".dump"))).toEqual([]);
     });
