@@ -18,6 +18,8 @@ const installed = tools.every((tool) => hasBinary(tool));
 const describeWithTools = installed ? describe : describe.skip;
 const SCRIPTS = path.join(PROJECT_DIR, "backup");
 const BUCKET = "mcp-backups-test";
+/** SHA-256 in hex, computed here by Node: the expectations never come from the scripts' own tool. */
+const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
 
 describeWithTools("backup, restore check and restore", () => {
   let pg: Postgres;
@@ -83,7 +85,7 @@ describeWithTools("backup, restore check and restore", () => {
     expect(manifest).toMatchObject({ database: "app", tables: { "public.customers": 2000, "public.orders": 30000, "public.order_items": 10000 } });
     // The checksum is the stored dump's, computed here by Node (not by the script's own tool).
     const dump = s3.get(BUCKET, uploaded.find((k) => k.endsWith(".dump"))!);
-    expect(manifest.sha256).toBe(createHash("sha256").update(dump).digest("hex"));
+    expect(manifest.sha256).toBe(sha256(dump));
     expect(manifest.size_bytes).toBe(dump.length);
   });
 
@@ -162,26 +164,23 @@ describeWithTools("backup, restore check and restore", () => {
     it("a new target comes only from a verified dump that restores: neither a damaged nor an unrestorable one leaves a database", () => {
       const leftovers = () => sql("SELECT count(*) FROM pg_database WHERE datname = 'app_new' OR datname LIKE 'restore_staging_%'", "postgres");
       const objects = keys();
-      const dumpKey = objects.filter((k) => k.endsWith(".dump")).pop()!;
-      const manifestKey = dumpKey.replace(/\.dump$/, ".manifest.json");
-      const [dump, manifest] = [s3.get(BUCKET, dumpKey), s3.get(BUCKET, manifestKey)];
+      const putBack: (() => void)[] = [];
       try {
-        s3.put(BUCKET, dumpKey, dump.subarray(0, 1000));
+        putBack.push(tamper(".dump", (b) => b.subarray(0, 1000)));
         const damaged = script("restore.sh", ["--target", "app_new", "--latest"]);
         expect(damaged.status).toBe(1);
         expect(damaged.output).toMatch(/checksum mismatch for app-.*\.dump: the backup is damaged/);
         expect(leftovers()).toBe("0");
         // Not an archive, with its own checksum in the manifest: verified, then refused by pg_restore.
         const garbage = Buffer.from("not a pg_dump archive\n");
-        s3.put(BUCKET, dumpKey, garbage);
-        s3.put(BUCKET, manifestKey, manifestSha(() => createHash("sha256").update(garbage).digest("hex"))(manifest));
+        putBack.push(tamper(".dump", () => garbage), tamper(".manifest.json", manifestSha(() => sha256(garbage))));
         const unrestorable = script("restore.sh", ["--target", "app_new", "--latest"]);
         expect(unrestorable.status).toBe(1);
         expect(unrestorable.output).toMatch(/pg_restore into app_new failed: .*input file does not appear to be a valid archive/);
         expect(leftovers()).toBe("0");
       } finally {
-        s3.put(BUCKET, dumpKey, dump);
-        s3.put(BUCKET, manifestKey, manifest);
+        // Last change first: the first one's original is the object as it was.
+        for (const undo of putBack.reverse()) undo();
       }
       expect(keys()).toEqual(objects);
     });
@@ -245,7 +244,7 @@ describeWithTools("backup, restore check and restore", () => {
       expect(uploaded).toHaveLength(2);
       for (const key of uploaded) expect(key).toMatch(/^volumes\/uploads\/\d{4}\/\d{2}\/\d{2}\/uploads-\d{8}T\d{6}Z\.(tar\.gz|manifest\.json)$/);
       const manifest = JSON.parse(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".manifest.json"))!).toString("utf8"));
-      expect(manifest.sha256).toBe(createHash("sha256").update(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".tar.gz"))!)).digest("hex"));
+      expect(manifest.sha256).toBe(sha256(s3.get(BUCKET, uploaded.find((k) => k.endsWith(".tar.gz"))!)));
 
       const target = `${tempDir("mcp-volume-restore-")}/uploads`;
       const restore = script("volume-restore.sh", ["--volume", "uploads", "--target", target, "--latest"], { BACKUP_PREFIX: "" });
